@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { RouterConfigModule } from './modules/config/config.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { ProxyModule } from './modules/proxy/proxy.module.js';
+
+@Module({
+  imports: [RouterConfigModule, ProxyModule, HealthModule],
+})
+export class AppModule {}

@@ -1,0 +1,43 @@
+/**
+ * The closed set of failures the router answers itself (SPEC §6), and the one table that maps
+ * each code to its HTTP status.
+ */
+export const ERROR_STATUS = {
+  ROUTE_MISSING: 400,
+  ROUTE_INVALID: 400,
+  UNAUTHORIZED: 401,
+  SANDBOX_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  UPSTREAM_UNREACHABLE: 502,
+  SANDBOX_AMBIGUOUS: 502,
+  SANDBOX_NOT_READY: 503,
+  NO_HEALTHY_WORKERS: 503,
+  ALL_WORKERS_FAILED: 503,
+  UPSTREAM_TIMEOUT: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class RouterError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** The `detail` clients see; the peers' clients match on these strings. */
+    readonly detail: string,
+    /** Extra response headers, e.g. `Retry-After`. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(detail);
+    this.name = 'RouterError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const upstreamUnreachable = (sandbox: string) =>
+  new RouterError('UPSTREAM_UNREACHABLE', `Could not connect to the backend sandbox: ${sandbox}`);
+
+export const upstreamTimeout = (sandbox: string) =>
+  new RouterError('UPSTREAM_TIMEOUT', `Timed out waiting for the backend sandbox: ${sandbox}`);

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { ResolutionModule } from '../resolution/resolution.module.js';
+import { RoutingModule } from '../routing/routing.module.js';
+import { HttpProxy } from './http.proxy.js';
+import { ProxyHook } from './proxy.hook.js';
+import { TrustedProxies } from './trusted-proxies.js';
+import { UpstreamAgents } from './upstream.agents.js';
+import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
+
+@Module({
+  imports: [RoutingModule, ResolutionModule, AuthModule],
+  providers: [
+    { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
+    UpstreamAgents,
+    TrustedProxies,
+    HttpProxy,
+    ProxyHook,
+  ],
+  exports: [TrustedProxies],
+})
+export class ProxyModule {}

@@ -1,0 +1,14 @@
+import type { RouteKey } from '../routing/route-key.js';
+import type { SandboxResolver, Target } from './sandbox.resolver.js';
+
+/**
+ * agent-sandbox: every sandbox has a headless Service named like it, so its address is a
+ * cluster DNS name. No API calls; the name is looked up when a connection is opened.
+ */
+export class DnsResolver implements SandboxResolver {
+  constructor(private readonly clusterDomain: string) {}
+
+  resolve({ sandboxId, namespace, port }: RouteKey): Target {
+    return { url: new URL(`http://${sandboxId}.${namespace}.svc.${this.clusterDomain}:${port}`) };
+  }
+}

@@ -1,0 +1,1 @@
+export const ROUTE_STRATEGIES = Symbol('ROUTE_STRATEGIES');

@@ -7,8 +7,8 @@ import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { sendError } from '../errors/error-response.js';
 import { type RouterError, upstreamTimeout, upstreamUnreachable } from '../errors/router-error.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
-import type { RouteKey } from '../routing/route-key.js';
 import { rewriteResponseHeaders } from './forwarded-headers.js';
+import type { Route } from './request.router.js';
 import { UpstreamAgents } from './upstream.agents.js';
 
 /** Connecting never waits longer than this, whatever the response timeout. */
@@ -60,11 +60,7 @@ export class HttpProxy {
   }
 
   /** Forwards a request whose headers are already rewritten; resolves when the proxy took it. */
-  forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: { key: RouteKey; target: Target; requestId: string },
-  ): Promise<void> {
+  forward(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
     const { key, target, requestId } = route;
     const requested = key.timeoutSeconds ? key.timeoutSeconds * 1000 : this.timeoutMs;
     const exchange: Exchange = {

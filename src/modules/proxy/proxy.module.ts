@@ -4,6 +4,7 @@ import { ResolutionModule } from '../resolution/resolution.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { HttpProxy } from './http.proxy.js';
 import { ProxyHook } from './proxy.hook.js';
+import { RequestRouter } from './request.router.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { UpstreamAgents } from './upstream.agents.js';
 import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
@@ -14,9 +15,10 @@ import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
     { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
     UpstreamAgents,
     TrustedProxies,
+    RequestRouter,
     HttpProxy,
     ProxyHook,
   ],
-  exports: [TrustedProxies],
+  exports: [RequestRouter, TrustedProxies, UpstreamAgents],
 })
 export class ProxyModule {}

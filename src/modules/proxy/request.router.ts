@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { RouterAuth } from '../auth/router-auth.js';
+import { RouterError } from '../errors/router-error.js';
+import { SANDBOX_RESOLVER } from '../resolution/resolution.constants.js';
+import type { ResolverChain } from '../resolution/resolver.chain.js';
+import type { Target } from '../resolution/sandbox.resolver.js';
+import type { RouteKey } from '../routing/route-key.js';
+import { RouteKeyExtractor } from '../routing/route-key.extractor.js';
+import { rewriteRequestHeaders } from './forwarded-headers.js';
+import { TrustedProxies } from './trusted-proxies.js';
+
+/** What a request asked for, before anything was checked: a key, or why it has none. */
+export type RouteClaim = { key: RouteKey } | { invalid: unknown };
+
+/** A request that may go upstream: who it is for, where that is, and its id. */
+export interface Route {
+  readonly key: RouteKey;
+  readonly target: Target;
+  readonly requestId: string;
+}
+
+export const missingRoute = () =>
+  new RouterError('ROUTE_MISSING', 'X-Sandbox-ID header is required.');
+
+/**
+ * The single path from a raw request to an upstream target, shared by plain HTTP and
+ * WebSocket upgrades: route key, router auth, resolution, forwarded headers.
+ */
+@Injectable()
+export class RequestRouter {
+  private readonly consumed: ReadonlySet<string>;
+
+  constructor(
+    private readonly routeKeys: RouteKeyExtractor,
+    private readonly auth: RouterAuth,
+    private readonly trustedProxies: TrustedProxies,
+    @Inject(SANDBOX_RESOLVER) private readonly resolver: ResolverChain,
+  ) {
+    this.consumed = auth.enabled
+      ? new Set([...routeKeys.routingHeaders, 'authorization'])
+      : routeKeys.routingHeaders;
+  }
+
+  /** Undefined when the request names no sandbox at all (it is for the router itself). */
+  claim(req: IncomingMessage): RouteClaim | undefined {
+    try {
+      const key = this.routeKeys.extract(req);
+      return key && { key };
+    } catch (invalid) {
+      return { invalid };
+    }
+  }
+
+  /**
+   * Checks and resolves a claim; rewrites the request's headers for the upstream.
+   * Rejects with a RouterError. Authentication comes first, so an unauthenticated client
+   * learns nothing about routes.
+   */
+  async route(req: IncomingMessage, claim: RouteClaim, requestId: string): Promise<Route> {
+    this.auth.authorize(req);
+    if ('invalid' in claim) throw claim.invalid;
+    const target = await this.resolver.resolve(claim.key);
+    const peer = this.trustedProxies.peerOf(req);
+    rewriteRequestHeaders(req.headers, {
+      requestId,
+      peer,
+      peerTrusted: this.trustedProxies.isTrusted(peer),
+      consumed: this.consumed,
+    });
+    return { key: claim.key, target, requestId };
+  }
+}

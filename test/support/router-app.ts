@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module.js';
+import { http } from '../../src/http.adapter.js';
+import { type RouterConfigInput, routerConfigSchema } from '../../src/modules/config/config.schema.js';
+import { CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
+import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
+
+export interface RouterOptions {
+  /** Router configuration; router auth is off unless a token is given. */
+  config?: RouterConfigInput;
+  lookup?: UpstreamLookup;
+  /** Further seams to swap (resolvers, clocks, clients). */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+export interface RunningRouter {
+  app: NestFastifyApplication;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The real application on 127.0.0.1:0, configured through the same schema as production. */
+export async function startRouter(options: RouterOptions = {}): Promise<RunningRouter> {
+  const input = options.config ?? {};
+  const config = routerConfigSchema.parse({
+    ...input,
+    auth: { allowUnauthenticated: !input.auth?.token, ...input.auth },
+  });
+  let builder = Test.createTestingModule({ imports: [AppModule] });
+  for (const namespace of CONFIG_NAMESPACES) {
+    builder = builder.overrideProvider(namespace.KEY).useValue(sliceFor(namespace.KEY, config));
+  }
+  if (options.lookup) builder = builder.overrideProvider(UPSTREAM_LOOKUP).useValue(options.lookup);
+  if (options.override) builder = options.override(builder);
+
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(http(), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+function sliceFor(key: string | symbol, config: ReturnType<typeof routerConfigSchema.parse>) {
+  const name = String(key).replace(/^CONFIGURATION\((.*)\)$/, '$1');
+  if (name === 'server') {
+    const { port, adminPort, logLevel, trustedProxyCidrs } = config;
+    return { port, adminPort, logLevel, trustedProxyCidrs };
+  }
+  return config[name as keyof typeof config];
+}

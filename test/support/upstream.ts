@@ -1,0 +1,47 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface Upstream {
+  server: Server;
+  port: number;
+  url: string;
+  /** Every request the upstream saw, in order, with its raw URL and headers. */
+  requests: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Echoes method, raw URL and headers as JSON. */
+export const echo: Handler = (req, res) => {
+  const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers });
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(body);
+};
+
+/** A real HTTP server on 127.0.0.1:0 that the test controls. */
+export async function startUpstream(handler: Handler = echo): Promise<Upstream> {
+  const requests: IncomingMessage[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    requests.push(req);
+    handler(req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -56,7 +56,7 @@ export class UpstreamAgents implements OnApplicationShutdown {
 
   agentFor(key: RouteKey, target: Target): Agent {
     if (this.unpooled) return this.unpooled;
-    const name = `${key.namespace}/${key.sandboxId}@${target.url.host}`;
+    const name = `${key.namespace ?? '*'}/${key.sandboxId}@${target.url.host}`;
     let agent = this.pools.get(name);
     if (!agent) {
       agent = new LookupAgent(

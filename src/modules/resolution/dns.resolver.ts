@@ -6,9 +6,12 @@ import type { SandboxResolver, Target } from './sandbox.resolver.js';
  * cluster DNS name. No API calls; the name is looked up when a connection is opened.
  */
 export class DnsResolver implements SandboxResolver {
-  constructor(private readonly clusterDomain: string) {}
+  constructor(
+    private readonly clusterDomain: string,
+    private readonly defaultNamespace: string,
+  ) {}
 
-  resolve({ sandboxId, namespace, port }: RouteKey): Target {
+  resolve({ sandboxId, namespace = this.defaultNamespace, port }: RouteKey): Target {
     return { url: new URL(`http://${sandboxId}.${namespace}.svc.${this.clusterDomain}:${port}`) };
   }
 }

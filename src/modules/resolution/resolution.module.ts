@@ -14,14 +14,17 @@ import { StaticResolver } from './static.resolver.js';
 
 type ProviderName = ResolutionConfig['providers'][number];
 
-const PROVIDERS: Record<ProviderName, (config: ResolutionConfig) => SandboxResolver> = {
-  dns: (config) => new DnsResolver(config.dns.clusterDomain),
-  static: (config) => new StaticResolver(config.static.sandboxes),
+type ProviderFactory = (resolution: ResolutionConfig, routing: RoutingConfig) => SandboxResolver;
+
+const PROVIDERS: Record<ProviderName, ProviderFactory> = {
+  dns: (resolution, routing) =>
+    new DnsResolver(resolution.dns.clusterDomain, routing.defaultNamespace),
+  static: (resolution) => new StaticResolver(resolution.static.sandboxes),
 };
 
 /** The one place that turns `resolution.providers` into resolvers. */
 export function createResolver(resolution: ResolutionConfig, routing: RoutingConfig) {
-  const providers = resolution.providers.map((name) => PROVIDERS[name](resolution));
+  const providers = resolution.providers.map((name) => PROVIDERS[name](resolution, routing));
   // An explicit, vetted pod address outranks any lookup, as in the agent-sandbox router.
   return new ResolverChain(routing.allowPodIp ? [new PodIpResolver(), ...providers] : providers);
 }

@@ -6,7 +6,12 @@ export type RouteKind = 'header' | 'host' | 'path';
 export interface RouteKey {
   readonly kind: RouteKind;
   readonly sandboxId: string;
-  readonly namespace: string;
+  /**
+   * The namespace the request named (or the agent-sandbox default). Undefined when the route form
+   * carries none (OpenSandbox header, host, path): resolvers then look the name up across the
+   * watched namespaces, or use `routing.defaultNamespace` where they need one.
+   */
+  readonly namespace?: string;
   readonly port: number;
   /** A literal pod address the client asked for (agent-sandbox `X-Sandbox-Pod-IP`), already vetted. */
   readonly podIp?: string;

@@ -12,18 +12,30 @@ export interface Reply {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string | string[]>;
-  body?: Buffer | string;
+  /** A list of chunks is written one by one without a length: a chunked request body. */
+  body?: Buffer | string | readonly Buffer[];
 }
 
 /**
  * A plain node:http request: the path is sent exactly as written (fetch would normalise
  * `%2E` segments away), and the whole reply is collected.
  */
-export function request(baseUrl: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+export function request(
+  baseUrl: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<Reply> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,6 +54,9 @@ export function request(baseUrl: string, path: string, options: RequestOptions =
       },
     );
     req.on('error', reject);
-    req.end(options.body);
+    const { body } = options;
+    if (!Array.isArray(body)) return void req.end(body);
+    for (const chunk of body) req.write(chunk);
+    req.end();
   });
 }

@@ -4,7 +4,10 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
 import { http } from '../../src/http.adapter.js';
-import { type RouterConfigInput, routerConfigSchema } from '../../src/modules/config/config.schema.js';
+import {
+  type RouterConfigInput,
+  routerConfigSchema,
+} from '../../src/modules/config/config.schema.js';
 import { CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
 

@@ -19,8 +19,8 @@ export const echo: Handler = (req, res) => {
   res.end(body);
 };
 
-/** A real HTTP server on 127.0.0.1:0 that the test controls. */
-export async function startUpstream(handler: Handler = echo): Promise<Upstream> {
+/** A real HTTP server on 127.0.0.1 (port 0 unless given) that the test controls. */
+export async function startUpstream(handler: Handler = echo, listenPort = 0): Promise<Upstream> {
   const requests: IncomingMessage[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -31,7 +31,7 @@ export async function startUpstream(handler: Handler = echo): Promise<Upstream> 
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     server,

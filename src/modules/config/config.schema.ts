@@ -7,6 +7,8 @@ import { z } from 'zod';
 const seconds = z.number().nonnegative();
 const portNumber = z.number().int().min(0).max(65535);
 const dnsLabel = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+/** A base domain for host routing; `*.` or `.` in front is allowed and ignored. */
+const domainName = /^(?:\*?\.)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?\.?$/i;
 
 const cidr = z.string().refine(
   (value) => {
@@ -37,24 +39,61 @@ export const routerConfigSchema = z
       .prefault({}),
     routing: z
       .object({
+        // header = agent-sandbox X-Sandbox-* dialect, then OpenSandbox-Ingress-To. Tried in order.
         strategies: z
-          .array(z.enum(['header']))
+          .array(z.enum(['header', 'host', 'path']))
           .min(1)
-          .default(['header']),
+          .default(['header', 'host']),
         defaultNamespace: z.string().regex(dnsLabel).max(63).default('default'),
         defaultPort: portNumber.min(1).default(8888),
         allowPodIp: z.boolean().default(false),
+        host: z
+          .object({
+            // Base domains whose subdomains name sandboxes: `sb-8080.<domain>`. Empty: host routing off.
+            domains: z.array(z.string().regex(domainName)).default([]),
+            format: z.enum(['name-port', 'port-name', 'name-namespace-port']).default('name-port'),
+          })
+          .strict()
+          .prefault({}),
+        path: z
+          .object({
+            // `<prefix>/<sandbox-id>/<port>/...`; empty or `/x`, no trailing slash.
+            prefix: z
+              .string()
+              .regex(/^(?:\/[^/?#\s]+)*$/, 'expected "" or a path like /sandboxes, without a trailing /')
+              .default(''),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
     resolution: z
       .object({
         providers: z
-          .array(z.enum(['dns', 'static']))
+          .array(z.enum(['dns', 'agent-sandbox', 'batch-sandbox', 'static']))
           .min(1)
           .default(['dns']),
         dns: z
           .object({ clusterDomain: z.string().min(1).default('cluster.local') })
+          .strict()
+          .prefault({}),
+        kubernetes: z
+          .object({
+            // Empty: watch every namespace (cluster-wide list/watch).
+            namespaces: z.array(z.string().regex(dnsLabel).max(63)).default([]),
+            // Path of a kubeconfig (KUBECONFIG); unset: the pod's service account (in-cluster).
+            kubeconfig: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        agentSandbox: z
+          .object({
+            // v1beta1 is the storage version; v1alpha1 is deprecated but still served.
+            version: z.string().regex(/^v\d+(?:(?:alpha|beta)\d+)?$/).default('v1beta1'),
+            // podIP: connect to the first status.podIPs entry, no DNS on the hot path.
+            target: z.enum(['serviceFQDN', 'podIP']).default('serviceFQDN'),
+          })
           .strict()
           .prefault({}),
         static: z
@@ -67,8 +106,25 @@ export const routerConfigSchema = z
     proxy: z
       .object({
         timeoutSeconds: seconds.positive().default(180),
+        connectRetrySeconds: seconds.default(0),
+        // How long a request for a known, starting sandbox is held for its ready event (0: 503 at once).
+        readyWaitSeconds: seconds.default(0),
         maxKeepAliveConnections: z.number().int().nonnegative().default(20),
         preserveHost: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    websocket: z
+      .object({
+        // Each limit: 0 disables it. Idle = no message either way (pings and pongs don't count).
+        idleTimeoutSeconds: seconds.default(3600),
+        maxLifetimeSeconds: seconds.default(86400),
+        maxMessageBytes: z.number().int().nonnegative().default(16777216),
+        maxConnectionsPerClient: z.number().int().nonnegative().default(64),
+        // The router pings the upstream leg so intermediaries keep a quiet socket; 0 = never.
+        pingIntervalSeconds: seconds.default(0),
+        // Drop the browser's Origin instead of forwarding it (upstreams that check it against their own host).
+        stripOrigin: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -13,7 +13,7 @@ export function processConfig(): LoadedConfig {
   return loaded;
 }
 
-type Block = 'auth' | 'routing' | 'resolution' | 'proxy' | 'shutdown';
+type Block = 'auth' | 'routing' | 'resolution' | 'proxy' | 'websocket' | 'shutdown';
 
 const namespace = <K extends Block>(key: K) =>
   registerAs(key, (): RouterConfig[K] => processConfig().config[key]);
@@ -22,6 +22,7 @@ export const authConfig = namespace('auth');
 export const routingConfig = namespace('routing');
 export const resolutionConfig = namespace('resolution');
 export const proxyConfig = namespace('proxy');
+export const websocketConfig = namespace('websocket');
 export const shutdownConfig = namespace('shutdown');
 /** Listener-level settings that have no block of their own in the file. */
 export const serverConfig = registerAs('server', () => {
@@ -33,6 +34,7 @@ export type AuthConfig = ConfigType<typeof authConfig>;
 export type RoutingConfig = ConfigType<typeof routingConfig>;
 export type ResolutionConfig = ConfigType<typeof resolutionConfig>;
 export type ProxyConfig = ConfigType<typeof proxyConfig>;
+export type WebSocketConfig = ConfigType<typeof websocketConfig>;
 export type ShutdownConfig = ConfigType<typeof shutdownConfig>;
 export type ServerConfig = ConfigType<typeof serverConfig>;
 
@@ -41,6 +43,7 @@ export const CONFIG_NAMESPACES = [
   routingConfig,
   resolutionConfig,
   proxyConfig,
+  websocketConfig,
   shutdownConfig,
   serverConfig,
 ];

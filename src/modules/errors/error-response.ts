@@ -1,10 +1,38 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { RouterError } from './router-error.js';
+
+/** An error answer, ready to write on a response or on a raw socket. */
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string | number>;
+  /** Undefined for HEAD. */
+  body?: string;
+}
 
 /**
  * The one place that shapes an error response: SPEC §6 JSON for API clients, a small page for
- * a browser navigation. A response whose head is already out can only be cut.
+ * a browser navigation.
  */
+export function renderError(req: IncomingMessage, error: RouterError, requestId: string): RenderedError {
+  const html = prefersHtml(req.headers.accept);
+  const body = html
+    ? errorPage(error, requestId)
+    : JSON.stringify({ detail: error.detail, code: error.code, requestId });
+  return {
+    status: error.status,
+    headers: {
+      ...error.headers,
+      'content-type': html ? 'text/html; charset=utf-8' : 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+    },
+    body: req.method === 'HEAD' ? undefined : body,
+  };
+}
+
+/** Answers with the error. A response whose head is already out can only be cut. */
 export function sendError(
   req: IncomingMessage,
   res: ServerResponse,
@@ -15,18 +43,30 @@ export function sendError(
     res.destroy();
     return;
   }
-  const html = prefersHtml(req.headers.accept);
-  const body = html
-    ? errorPage(error, requestId)
-    : JSON.stringify({ detail: error.detail, code: error.code, requestId });
-  res.writeHead(error.status, {
-    ...error.headers,
-    'content-type': html ? 'text/html; charset=utf-8' : 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-request-id': requestId,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const { status, headers, body } = renderError(req, error, requestId);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * The same answer on the raw socket of an upgrade request (no ServerResponse exists there),
+ * then the socket is closed: the client asked for a protocol switch it will not get.
+ */
+export function sendErrorOnSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  error: RouterError,
+  requestId: string,
+): void {
+  const { status, headers, body } = renderError(req, error, requestId);
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head}\r\n${body ?? ''}`);
 }
 
 /** True when the client ranks text/html above JSON, as browsers do for navigations. */

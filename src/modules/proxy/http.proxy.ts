@@ -11,9 +11,6 @@ import { rewriteResponseHeaders } from './forwarded-headers.js';
 import type { Route } from './request.router.js';
 import { UpstreamAgents } from './upstream.agents.js';
 
-/** Connecting never waits longer than this, whatever the response timeout. */
-const CONNECT_TIMEOUT_CAP_MS = 5_000;
-
 /** One proxied request's state, from the resolved target to the response head. */
 interface Exchange {
   readonly requestId: string;
@@ -85,8 +82,12 @@ export class HttpProxy {
       proxyRes.headers.connection = (res as ServerResponse).shouldKeepAlive ? 'keep-alive' : 'close';
       proxyRes.headers['x-request-id'] = exchangeOf(req).requestId;
     });
-    server.on('error', (_error, req, res) => {
-      if (req && res) this.fail(req, res as ServerResponse, upstreamUnreachable(exchangeOf(req).sandbox));
+    server.on('error', (error, req, res) => {
+      if (!req || !res) return;
+      const { sandbox } = exchangeOf(req);
+      // ETIMEDOUT: UpstreamConnector gave up connecting within min(timeout, 5 s).
+      const timedOut = (error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+      this.fail(req, res as ServerResponse, timedOut ? upstreamTimeout(sandbox) : upstreamUnreachable(sandbox));
     });
     // The client went away first; httpxy already tore the upstream request down.
     server.on('econnreset', (_error, req) => clearTimeout(exchangeOf(req).headTimer));
@@ -105,13 +106,6 @@ export class HttpProxy {
       socket.destroy();
       this.fail(req, res, upstreamUnreachable(exchange.sandbox));
     });
-    const socket = proxyReq.socket;
-    if (socket?.connecting) {
-      const connectMs = Math.min(exchange.timeoutMs, CONNECT_TIMEOUT_CAP_MS);
-      const timer = setTimeout(() => this.fail(req, res, upstreamTimeout(exchange.sandbox)), connectMs);
-      socket.once('connect', () => clearTimeout(timer));
-      socket.once('close', () => clearTimeout(timer));
-    }
   }
 
   /**

@@ -5,20 +5,21 @@ import { RoutingModule } from '../routing/routing.module.js';
 import { HttpProxy } from './http.proxy.js';
 import { ProxyHook } from './proxy.hook.js';
 import { RequestRouter } from './request.router.js';
-import { TrustedProxies } from './trusted-proxies.js';
 import { UpstreamAgents } from './upstream.agents.js';
+import { UpstreamConnector } from './upstream.connector.js';
 import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
 
 @Module({
   imports: [RoutingModule, ResolutionModule, AuthModule],
   providers: [
     { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
+    UpstreamConnector,
     UpstreamAgents,
-    TrustedProxies,
     RequestRouter,
     HttpProxy,
     ProxyHook,
   ],
-  exports: [RequestRouter, TrustedProxies, UpstreamAgents],
+  // RoutingModule brings TrustedProxies.
+  exports: [RoutingModule, RequestRouter, UpstreamAgents, UpstreamConnector],
 })
 export class ProxyModule {}

@@ -7,8 +7,8 @@ import type { ResolverChain } from '../resolution/resolver.chain.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
 import type { RouteKey } from '../routing/route-key.js';
 import { RouteKeyExtractor } from '../routing/route-key.extractor.js';
+import { TrustedProxies } from '../routing/trusted-proxies.js';
 import { rewriteRequestHeaders } from './forwarded-headers.js';
-import { TrustedProxies } from './trusted-proxies.js';
 
 /** What a request asked for, before anything was checked: a key, or why it has none. */
 export type RouteClaim = { key: RouteKey } | { invalid: unknown };
@@ -68,6 +68,8 @@ export class RequestRouter {
       peerTrusted: this.trustedProxies.isTrusted(peer),
       consumed: this.consumed,
     });
+    // Path routing: the sandbox sees its own path, the route segments removed (raw, query kept).
+    if (claim.key.upstreamPath !== undefined) req.url = claim.key.upstreamPath;
     return { key: claim.key, target, requestId };
   }
 }

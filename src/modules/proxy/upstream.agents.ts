@@ -1,21 +1,20 @@
 import { Agent, type AgentOptions, type ClientRequestArgs } from 'node:http';
-import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
 import type { RouteKey } from '../routing/route-key.js';
-import { UPSTREAM_LOOKUP, type UpstreamLookup } from './upstream.lookup.js';
+import { UpstreamConnector } from './upstream.connector.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 /** Upper bound for an idle pooled socket; Node also honours the upstream's Keep-Alive hint. */
 const IDLE_SOCKET_MS = 60_000;
 
-/** An agent whose every connection goes through the injected lookup, IP literals included. */
-class LookupAgent extends Agent {
+/** An agent whose connections come from the UpstreamConnector (lookup seam, timeout, retries). */
+class ConnectorAgent extends Agent {
   constructor(
     options: AgentOptions,
-    private readonly upstreamLookup: UpstreamLookup,
+    private readonly connector: UpstreamConnector,
   ) {
     super(options);
   }
@@ -24,9 +23,9 @@ class LookupAgent extends Agent {
     options: ClientRequestArgs,
     callback: (err: Error | null, socket?: Duplex) => void,
   ): undefined {
-    const host = String(options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
-    this.upstreamLookup.lookup(host).then(
-      (address) => callback(null, createConnection({ ...options, host: address } as never)),
+    const host = String(options.host ?? options.hostname ?? 'localhost');
+    this.connector.connect({ host, port: Number(options.port) }).then(
+      (socket) => callback(null, socket),
       (error: Error) => callback(error),
     );
     return undefined;
@@ -45,10 +44,10 @@ export class UpstreamAgents implements OnApplicationShutdown {
 
   constructor(
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
-    @Inject(UPSTREAM_LOOKUP) private readonly upstreamLookup: UpstreamLookup,
+    private readonly connector: UpstreamConnector,
   ) {
     if (config.maxKeepAliveConnections === 0) {
-      this.unpooled = new LookupAgent({ keepAlive: false }, upstreamLookup);
+      this.unpooled = new ConnectorAgent({ keepAlive: false }, connector);
     } else {
       this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
     }
@@ -59,14 +58,14 @@ export class UpstreamAgents implements OnApplicationShutdown {
     const name = `${key.namespace ?? '*'}/${key.sandboxId}@${target.url.host}`;
     let agent = this.pools.get(name);
     if (!agent) {
-      agent = new LookupAgent(
+      agent = new ConnectorAgent(
         {
           keepAlive: true,
           maxFreeSockets: this.config.maxKeepAliveConnections,
           timeout: IDLE_SOCKET_MS,
           scheduling: 'lifo',
         },
-        this.upstreamLookup,
+        this.connector,
       );
       this.pools.set(name, agent);
     }

@@ -17,6 +17,13 @@ export interface RouteKey {
   readonly podIp?: string;
   /** Per-request response-head timeout the client asked for, before capping. */
   readonly timeoutSeconds?: number;
+  /** Path strategy: the raw path and query to send upstream, the route segments removed. */
+  readonly upstreamPath?: string;
+  /** Path strategy: `<prefix>/<sandbox-id>/<port>`, where response paths are put back under. */
+  readonly publicPrefix?: string;
+  /** Signed host label (SPEC §9): base36 expiry and 9-character signature, not yet verified. */
+  readonly expiresB36?: string;
+  readonly signature?: string;
 }
 
 /** One way of reading a route key from a request. */

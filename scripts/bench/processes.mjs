@@ -1,0 +1,150 @@
+// Child processes and ports for the benchmark: every process started here is tracked so that
+// stopAll() (run on success, error, Ctrl-C and SIGTERM) leaves nothing behind.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const running = new Set();
+const OUTPUT_CAP_CHARS = 64 * 1024;
+
+let pinning;
+/** Proxy under test on CPU 0, wrk and upstream on CPU 1: needs taskset and two CPUs. */
+export function canPin() {
+  pinning ??= availableParallelism() >= 2 && hasCommand('taskset');
+  return pinning;
+}
+
+export function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Installs a Debian package when `command` is missing; throws if it is still missing after. */
+export function ensureCommand(command, aptPackage) {
+  if (hasCommand(command)) return;
+  console.log(`${command} is missing: apt-get install -y ${aptPackage}`);
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', aptPackage], { stdio: 'inherit' }).status === 0;
+  // A fresh machine has no package lists yet; update only when the first attempt needs it.
+  if (!install()) spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+  if (!hasCommand(command) && !install()) throw new Error(`could not install ${aptPackage}`);
+  if (!hasCommand(command)) throw new Error(`${aptPackage} installed but ${command} not found`);
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (children need it before they listen). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns a tracked child, pinned to `cpu` when pinning is available. taskset execs the command,
+ * so the pid is the command's own (what /proc/<pid>/status and signals need).
+ */
+export function start(name, command, args, { cpu, env, cwd } = {}) {
+  const [file, argv] =
+    canPin() && cpu !== undefined
+      ? ['taskset', ['-c', String(cpu), command, ...args]]
+      : [command, args];
+  const child = spawn(file, argv, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-OUTPUT_CAP_CHARS);
+  };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    exitCode: undefined,
+    output: () => output,
+    exited: new Promise((resolve) => {
+      child.once('error', (error) => {
+        keep(`${error.message}\n`);
+        resolve((handle.exitCode = -1));
+      });
+      child.once('close', (code, signal) => resolve((handle.exitCode = code ?? signal)));
+    }),
+  };
+  running.add(handle);
+  handle.exited.then(() => running.delete(handle));
+  return handle;
+}
+
+/** Polls until `port` accepts a TCP connection; fails early if the child exits. */
+export async function waitForPort(port, handle, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (handle.exitCode !== undefined) {
+      throw new Error(`${handle.name} exited (${handle.exitCode}):\n${tail(handle.output())}`);
+    }
+    if (await accepts(port)) return;
+    await sleep(100);
+  }
+  throw new Error(`${handle.name} did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** SIGTERM, then SIGKILL whatever is still up after `graceMs`. */
+export async function stop(handle, graceMs = 3000) {
+  if (handle.exitCode !== undefined) return;
+  handle.child.kill('SIGTERM');
+  const timer = setTimeout(() => handle.child.kill('SIGKILL'), graceMs);
+  await handle.exited;
+  clearTimeout(timer);
+}
+
+export const stopAll = () => Promise.all([...running].map((handle) => stop(handle)));
+
+/** Last resort from a synchronous 'exit' handler, where nothing can be awaited. */
+export function killAllNow() {
+  for (const handle of running) handle.child.kill('SIGKILL');
+}
+
+/** Resident memory in KiB of a process and its descendants (nginx: master + worker). */
+export function rssKib(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(`/proc/${entry}/stat`);
+    // Field 4 is the ppid; the command name (field 2) may hold spaces, so split after ')'.
+    const ppid = stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const own = (id) => Number(/VmRSS:\s+(\d+)/.exec(read(`/proc/${id}/status`) ?? '')?.[1] ?? 0);
+  const total = (id) =>
+    own(id) + (children.get(id) ?? []).reduce((sum, kid) => sum + total(kid), 0);
+  return total(pid);
+}
+
+function read(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the process ended between readdir and read
+  }
+}
+
+export const tail = (text, lines = 20) => text.trimEnd().split('\n').slice(-lines).join('\n');

@@ -1,0 +1,189 @@
+// `npm run bench`: the router against nginx and a bare node:http proxy (SPEC §10), all in front
+// of one local upstream, loaded with wrk. Prints one markdown table and writes .bench/results.md.
+// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 2).
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canPin, ensureCommand, killAllNow, rssKib, stop, stopAll, tail } from './processes.mjs';
+import { TARGETS, startUpstream } from './targets.mjs';
+import { GET_BODY } from './upstream.mjs';
+import { runWrk } from './wrk.mjs';
+import { renderTable } from './table.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const SECONDS = positiveInteger('BENCH_DURATION', 10);
+const CONNECTIONS = positiveInteger('BENCH_CONNECTIONS', 50);
+const WARMUP_SECONDS = positiveInteger('BENCH_WARMUP', 2);
+// Only the router reads it; the others ignore an unknown header, so every target gets it.
+const HEADERS = { 'X-Sandbox-ID': 'bench' };
+// Router config, nginx config, pid and logs; removed on every way out.
+let dir;
+
+/**
+ * What is measured against every target, in order. measure({ url, seconds }) resolves to
+ * { requests, rps, p50Ms, p99Ms, errors }. A later scenario (WebSocket echo, which wrk cannot
+ * drive) appends an entry here with its own measure() and, if it needs one, its own client.
+ */
+const SCENARIOS = [
+  {
+    name: 'GET small',
+    measure: ({ url, seconds }) =>
+      runWrk({ url, seconds, connections: CONNECTIONS, headers: HEADERS }),
+  },
+  {
+    name: 'POST 4 KB',
+    measure: ({ url, seconds }) =>
+      runWrk({
+        url,
+        seconds,
+        connections: CONNECTIONS,
+        headers: HEADERS,
+        script: join(here, 'post-4k.lua'),
+      }),
+  },
+];
+
+function positiveInteger(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+/** `npm run build` when dist/main.js is missing or older than anything under src/. */
+function buildIfStale() {
+  const built = statSync(join(root, 'dist/main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true });
+  const newest = Math.max(
+    ...sources.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
+  );
+  if (built >= newest) return;
+  console.log('dist/main.js is missing or stale: npm run build');
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+
+/** One plain GET through the target must come back 200 with the upstream's body. */
+function smokeCheck(url) {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { headers: HEADERS, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+      res.once('end', () =>
+        res.statusCode === 200 && body === GET_BODY
+          ? resolve()
+          : reject(
+              new Error(`GET / answered ${res.statusCode} ${JSON.stringify(body.slice(0, 200))}`),
+            ),
+      );
+    });
+    req.once('timeout', () => req.destroy(new Error('GET / timed out')));
+    req.once('error', reject);
+  });
+}
+
+async function benchTarget(target, ctx) {
+  const rows = [];
+  let running;
+  try {
+    running = await target.start(ctx);
+    const url = `http://127.0.0.1:${running.port}/`;
+    await smokeCheck(url);
+    for (const scenario of SCENARIOS) {
+      const row = { target: target.name, scenario: scenario.name };
+      rows.push(row);
+      try {
+        await scenario.measure({ url, seconds: WARMUP_SECONDS });
+        Object.assign(row, await scenario.measure({ url, seconds: SECONDS }));
+        if (target.proxy) row.rssKib = rssKib(running.handle.pid);
+        if (running.handle.exitCode !== undefined)
+          throw new Error(`exited (${running.handle.exitCode})`);
+        if (row.errors > 0) throw new Error(`${row.errors} errors in ${row.requests} requests`);
+        console.log(`${target.name} / ${scenario.name}: ${Math.round(row.rps)} req/s`);
+      } catch (error) {
+        row.failure = error.message;
+      }
+    }
+  } catch (error) {
+    for (const scenario of SCENARIOS.slice(rows.length)) {
+      rows.push({ target: target.name, scenario: scenario.name });
+    }
+    for (const row of rows) row.failure ??= `did not start or route: ${error.message}`;
+  } finally {
+    if (running && !running.shared) await stop(running.handle);
+  }
+  for (const row of rows.filter((each) => each.failure)) {
+    console.error(`${target.name} / ${row.scenario} FAILED: ${row.failure}`);
+    if (running?.handle && !running.shared) console.error(tail(running.handle.output()));
+    if (running?.logFile && existsSync(running.logFile))
+      console.error(tail(readFileSync(running.logFile, 'utf8')));
+  }
+  return rows;
+}
+
+async function main() {
+  try {
+    buildIfStale();
+    ensureCommand('nginx', 'nginx-light');
+    ensureCommand('wrk', 'wrk');
+    ensureCommand('taskset', 'util-linux');
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-router-bench-'));
+    const upstream = await startUpstream({ here });
+    const rows = [];
+    for (const target of TARGETS)
+      rows.push(...(await benchTarget(target, { here, root, dir, upstream })));
+    const report = renderTable(rows, {
+      scenarios: SCENARIOS.map((scenario) => scenario.name),
+      setup:
+        `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s after a ${WARMUP_SECONDS} s warm-up per scenario; ` +
+        (canPin() ? 'proxy on CPU 0, wrk + upstream on CPU 1' : 'no CPU pinning') +
+        `; node ${process.version}; ${new Date().toISOString()}`,
+    });
+    console.log(`\n${report}`);
+    mkdirSync(join(root, '.bench'), { recursive: true });
+    writeFileSync(join(root, '.bench/results.md'), report);
+    return rows.some((row) => row.failure) ? 1 : 0;
+  } finally {
+    await cleanUp();
+  }
+}
+
+async function cleanUp() {
+  await stopAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+// Clean up on Ctrl-C / SIGTERM too; 'exit' is the last resort for anything still running.
+let interrupted = false;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: stopping every process the benchmark started`);
+    cleanUp().finally(() => process.exit(code));
+  });
+}
+process.on('exit', killAllNow);
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    console.error(error.stack ?? error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,26 @@
+// The benchmark's upstream: as cheap as node:http gets, so the proxies are what is measured.
+// `node upstream.mjs <port>`: GET answers a small body, POST drains the body and answers small.
+import { createServer } from 'node:http';
+
+export const GET_BODY = 'hello from the bench upstream\n';
+const POST_BODY = 'ok\n';
+
+const server = createServer((req, res) => {
+  if (req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': GET_BODY.length });
+    res.end(GET_BODY);
+    return;
+  }
+  req.resume(); // drain without keeping the body
+  req.once('end', () => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': POST_BODY.length });
+    res.end(POST_BODY);
+  });
+});
+// Longer than any proxy's idle pool timeout, so no proxy reuses a socket this side is closing
+// (the keep-alive race that would show up as stray 502s between runs).
+server.keepAliveTimeout = 65_000;
+
+// run.mjs imports GET_BODY to check what comes back through each proxy; only `node upstream.mjs`
+// listens.
+if (import.meta.main) server.listen(Number(process.argv[2]), '127.0.0.1');

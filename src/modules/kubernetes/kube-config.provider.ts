@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import type { Provider } from '@nestjs/common';
+import { KubeConfig } from '@kubernetes/client-node';
+import { resolutionConfig, type ResolutionConfig } from '../config/router.config.js';
+import { KUBE_CONFIG } from './kubernetes.constants.js';
+
+/** The providers that read custom resources; with none of them, nothing touches a cluster. */
+const CUSTOM_RESOURCE_PROVIDERS = new Set(['agent-sandbox', 'batch-sandbox']);
+
+// Where the kubelet mounts the pod's service-account token.
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+export const usesKubernetes = (resolution: ResolutionConfig): boolean =>
+  resolution.providers.some((name) => CUSTOM_RESOURCE_PROVIDERS.has(name));
+
+/**
+ * A kubeconfig file when one is configured (KUBECONFIG), else the pod's service account.
+ * Throws at boot when neither exists: a router told to watch custom resources cannot be ready.
+ */
+export function loadKubeConfig({ kubeconfig }: ResolutionConfig['kubernetes']): KubeConfig {
+  const config = new KubeConfig();
+  if (kubeconfig) {
+    config.loadFromFile(kubeconfig);
+  } else if (existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    config.loadFromCluster();
+  } else {
+    throw new Error(
+      'no Kubernetes configuration: set KUBECONFIG (resolution.kubernetes.kubeconfig) or run in a pod with a service account',
+    );
+  }
+  if (!config.getCurrentCluster()) throw new Error(`kubeconfig ${kubeconfig}: no current cluster`);
+  return config;
+}
+
+/** Loaded only when a custom-resource provider is configured; an empty config otherwise. */
+export const kubeConfigProvider: Provider = {
+  provide: KUBE_CONFIG,
+  inject: [resolutionConfig.KEY],
+  useFactory: (resolution: ResolutionConfig) =>
+    usesKubernetes(resolution) ? loadKubeConfig(resolution.kubernetes) : new KubeConfig(),
+};

@@ -1,0 +1,103 @@
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createInterface } from 'node:readline';
+import { Inject, Injectable } from '@nestjs/common';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KUBE_CONFIG } from './kubernetes.constants.js';
+
+/** A non-200 answer of the API server; 410 Gone means "list again". */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`Kubernetes API ${status}: ${message}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Record<string, any>;
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/**
+ * The two calls an informer needs, as plain GETs over the KubeConfig's TLS and credentials:
+ * a JSON page, and a watch stream read line by line. The library's own list and informer
+ * would keep whole objects; ours hand each one to a decoder and forget it.
+ */
+@Injectable()
+export class KubeClient {
+  constructor(@Inject(KUBE_CONFIG) private readonly config: KubeConfig) {}
+
+  async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
+    const res = await this.open(path, query, signal);
+    return JSON.parse((await readBody(res)).toString('utf8')) as T;
+  }
+
+  /** Resolves when the server ends the stream (its timeout, or a restart); rejects on errors. */
+  async watch(
+    path: string,
+    query: Query,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const res = await this.open(path, { ...query, watch: true }, signal);
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    const failed = new Promise<never>((_, reject) => res.once('error', reject));
+    failed.catch(() => undefined);
+    await Promise.race([
+      (async () => {
+        for await (const line of lines) if (line) onEvent(JSON.parse(line) as WatchEvent);
+      })(),
+      failed,
+    ]);
+    // A stream cut mid-way (server killed) ends like a clean close; both mean "watch again".
+    if (!res.complete && !signal.aborted) throw new Error('watch stream cut');
+  }
+
+  private async open(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error('no current Kubernetes cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+    await this.config.applyToHTTPSOptions(options);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { ...options, signal }, (res) => {
+        if (res.statusCode === 200) return resolve(res);
+        readBody(res).then(
+          (body) => reject(new KubeApiError(res.statusCode ?? 0, statusMessage(body))),
+          reject,
+        );
+      });
+      // A peer that vanished without a FIN (node lost) is noticed by TCP keep-alive probes.
+      req.once('socket', (socket) => socket.setKeepAlive(true, 15_000));
+      req.once('error', reject);
+      req.end();
+    });
+  }
+}
+
+function readBody(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => resolve(Buffer.concat(chunks)));
+    res.once('error', reject);
+    res.once('close', () => res.complete || reject(new Error('response cut')));
+  });
+}
+
+function statusMessage(body: Buffer): string {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { message?: string }).message ?? '';
+  } catch {
+    return body.toString('utf8').slice(0, 200);
+  }
+}

@@ -12,7 +12,8 @@
 # kube-apiserver that is not running, which is how tests restart the API server mid-watch.
 #
 # Tunables (env): K8S_CACHE (built binary), K8S_RUN (state: certs, pids, logs, kubeconfig),
-# K8S_PORT (apiserver https port), ETCD_PORT, ETCD_PEER_PORT, ETCD_DATA.
+# K8S_PORT (apiserver https port), ETCD_PORT, ETCD_PEER_PORT, ETCD_DATA, K8S_NO_BUILD (start fails
+# instead of building a missing kube-apiserver).
 set -euo pipefail
 
 K8S_SRC_VERSION="${K8S_SRC_VERSION:-1.20.5+really1.20.2-1.1+deb12u1}"   # Debian bookworm 'kubernetes' source
@@ -168,7 +169,11 @@ start_apiserver() {
 }
 
 start() {
-  if [ ! -x "$APISERVER" ]; then build_apiserver; fi
+  if [ ! -x "$APISERVER" ]; then
+    # Tests set K8S_NO_BUILD: a missing server must fail them at once, not build for minutes.
+    if [ -n "${K8S_NO_BUILD:-}" ]; then log "no kube-apiserver at $APISERVER; run: bash $0 install"; exit 1; fi
+    build_apiserver
+  fi
   [ -x "$APISERVER" ] || { log "no kube-apiserver at $APISERVER; run: $0 install"; exit 1; }
   command -v etcd >/dev/null || install_deps
   mkdir -p "$K8S_RUN"

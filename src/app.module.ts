@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { RouterConfigModule } from './modules/config/config.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
+import { WebSocketModule } from './modules/websocket/websocket.module.js';
 
 @Module({
-  imports: [RouterConfigModule, ProxyModule, HealthModule],
+  imports: [RouterConfigModule, ProxyModule, WebSocketModule, HealthModule],
 })
 export class AppModule {}

@@ -11,7 +11,12 @@ export function http(): FastifyAdapter {
     // 0: long uploads and downloads are the product; slow clients are bounded by headersTimeout.
     requestTimeout: 0,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    http: { headersTimeout: HEADERS_TIMEOUT_MS },
+    http: {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // Only WebSocket upgrades reach the `upgrade` event (WebSocketModule); others, such as
+      // h2c, stay ordinary requests whose Upgrade header the proxy drops.
+      shouldUpgradeCallback: (req) => req.headers.upgrade?.toLowerCase() === 'websocket',
+    },
     // Draining is ours (GracefulShutdown), including for requests already routed.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

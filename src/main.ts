@@ -10,7 +10,8 @@ import { configOrExit, logLevels } from './modules/config/config.bootstrap.js';
 const { config, warnings } = configOrExit();
 const logger = new ConsoleLogger('Router', { json: true, logLevels: logLevels(config.logLevel) });
 const app = await NestFactory.create<NestFastifyApplication>(AppModule, http(), { logger });
-app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+// useProcessExit: exit 0 after draining (SPEC §8) instead of re-raising the signal (143).
+app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 await app.listen(config.port, '0.0.0.0');
 
 const build = readBuildInfo();

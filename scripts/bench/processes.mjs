@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const running = new Set();
+let stopping = false;
 const OUTPUT_CAP_CHARS = 64 * 1024;
 
 let pinning;
@@ -25,7 +26,10 @@ export function ensureCommand(command, aptPackage) {
   if (hasCommand(command)) return;
   console.log(`${command} is missing: apt-get install -y ${aptPackage}`);
   const install = () =>
-    spawnSync('apt-get', ['install', '-y', aptPackage], { stdio: 'inherit' }).status === 0;
+    spawnSync('apt-get', ['install', '-y', aptPackage], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
   // A fresh machine has no package lists yet; update only when the first attempt needs it.
   if (!install()) spawnSync('apt-get', ['update'], { stdio: 'inherit' });
   if (!hasCommand(command) && !install()) throw new Error(`could not install ${aptPackage}`);
@@ -49,6 +53,7 @@ export function freePort() {
  * so the pid is the command's own (what /proc/<pid>/status and signals need).
  */
 export function start(name, command, args, { cpu, env, cwd } = {}) {
+  if (stopping) throw new Error(`not starting ${name}: the benchmark is stopping`);
   const [file, argv] =
     canPin() && cpu !== undefined
       ? ['taskset', ['-c', String(cpu), command, ...args]]
@@ -88,7 +93,10 @@ export async function waitForPort(port, handle, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (handle.exitCode !== undefined) {
-      throw new Error(`${handle.name} exited (${handle.exitCode}):\n${tail(handle.output())}`);
+      const output = handle.output();
+      throw new Error(
+        `${handle.name} exited (${handle.exitCode}): ${lastWord(output)}\n${tail(output)}`,
+      );
     }
     if (await accepts(port)) return;
     await sleep(100);
@@ -116,7 +124,11 @@ export async function stop(handle, graceMs = 3000) {
   clearTimeout(timer);
 }
 
-export const stopAll = () => Promise.all([...running].map((handle) => stop(handle)));
+/** Stops everything and refuses new processes from then on (an interrupted run winds down). */
+export function stopAll() {
+  stopping = true;
+  return Promise.all([...running].map((handle) => stop(handle)));
+}
 
 /** Last resort from a synchronous 'exit' handler, where nothing can be awaited. */
 export function killAllNow() {
@@ -146,5 +158,12 @@ function read(file) {
     return undefined; // the process ended between readdir and read
   }
 }
+
+/** The line of a crash that names the problem (Node ends its traces with its version). */
+const lastWord = (text) =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() && !/^Node\.js v/.test(line))
+    .at(-1) ?? '(no output)';
 
 export const tail = (text, lines = 20) => text.trimEnd().split('\n').slice(-lines).join('\n');

@@ -28,6 +28,8 @@ async function startRouter({ root, dir, upstream }) {
       '  providers: [static]',
       '  static:',
       `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
+      // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
+      'proxy: {maxKeepAliveConnections: 64}',
       // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
       'shutdown: {delaySeconds: 0, graceSeconds: 1}',
       '',

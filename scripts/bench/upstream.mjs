@@ -1,6 +1,7 @@
 // The benchmark's upstream: as cheap as node:http gets, so the proxies are what is measured.
 // `node upstream.mjs <port>`: GET answers a small body, POST drains the body and answers small.
 import { createServer } from 'node:http';
+import { attachWsEcho } from './ws-echo.mjs';
 
 export const GET_BODY = 'hello from the bench upstream\n';
 const POST_BODY = 'ok\n';
@@ -20,6 +21,8 @@ const server = createServer((req, res) => {
 // Longer than any proxy's idle pool timeout, so no proxy reuses a socket this side is closing
 // (the keep-alive race that would show up as stray 502s between runs).
 server.keepAliveTimeout = 65_000;
+// The WebSocket echo scenario's upstream.
+attachWsEcho(server);
 
 // run.mjs imports GET_BODY to check what comes back through each proxy; only `node upstream.mjs`
 // listens.

@@ -44,7 +44,10 @@ describe('agent-sandbox header routing', () => {
   it('answers 400 ROUTE_MISSING when another X-Sandbox-* header comes without X-Sandbox-ID', async () => {
     const reply = await request(router.url, '/', { headers: { 'X-Sandbox-Port': '8080' } });
     expect(reply.status).toBe(400);
-    expect(reply.json()).toMatchObject({ code: 'ROUTE_MISSING', detail: 'X-Sandbox-ID header is required.' });
+    expect(reply.json()).toMatchObject({
+      code: 'ROUTE_MISSING',
+      detail: 'X-Sandbox-ID header is required.',
+    });
     expect(reply.json().requestId).toBe(reply.headers['x-request-id']);
   });
 });

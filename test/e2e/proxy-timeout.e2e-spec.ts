@@ -66,8 +66,12 @@ describe('response-head timeout', () => {
         const reply = await request(router.url, '/hang', {
           headers: headers({ 'X-Sandbox-Timeout': timeout }),
         });
-        expect(reply.status).toBe(504);
-        expect(reply.json()).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+        expectRouterError(
+          reply,
+          504,
+          'UPSTREAM_TIMEOUT',
+          'Timed out waiting for the backend sandbox: slow-box',
+        );
       },
     );
 

@@ -37,7 +37,7 @@ describe("the router's own endpoints", () => {
     expect(reply.json()).toMatchObject({ status: 'ok' });
   });
 
-  it("proxies /healthz to the sandbox when the request carries X-Sandbox-ID", async () => {
+  it('proxies /healthz to the sandbox when the request carries X-Sandbox-ID', async () => {
     const reply = await request(router.url, '/healthz', {
       headers: { 'X-Sandbox-ID': 'my-sandbox', 'X-Sandbox-Port': String(upstream.port) },
     });
@@ -46,7 +46,7 @@ describe("the router's own endpoints", () => {
     expect(upstream.requests.at(-1)?.url).toBe('/healthz');
   });
 
-  it.each(['/', '/api/run', '/healthz/extra'])(
+  it.each(['/api/run', '/healthz/extra', '/favicon.ico'])(
     'answers 400 ROUTE_MISSING for %s without a route key',
     async (path) => {
       const reply = await request(router.url, path);

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 
 export interface Reply {
   status: number;
@@ -33,7 +33,7 @@ export function request(
         port: url.port,
         path,
         method: options.method ?? 'GET',
-        headers: options.headers,
+        headers: headersFor(options),
         agent: false,
       },
       (res) => {
@@ -54,9 +54,25 @@ export function request(
       },
     );
     req.on('error', reject);
-    const { body } = options;
-    if (!Array.isArray(body)) return void req.end(body);
-    for (const chunk of body) req.write(chunk);
-    req.end();
+    sendBody(req, options.body);
   });
 }
+
+/**
+ * The request headers plus a Content-Length for a whole body: node:http sends none for DELETE,
+ * OPTIONS or GET bodies, and the body would then be read as the next request.
+ */
+export function headersFor({ headers = {}, body }: RequestOptions): RequestOptions['headers'] {
+  const hasLength = Object.keys(headers).some((name) => name.toLowerCase() === 'content-length');
+  if (body === undefined || isChunked(body) || hasLength) return headers;
+  return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+}
+
+/** Writes the body: a list of chunks one write each, without a length, i.e. chunked. */
+export function sendBody(req: ClientRequest, body: RequestOptions['body']): void {
+  if (!isChunked(body)) return void req.end(body);
+  for (const chunk of body) req.write(chunk);
+  req.end();
+}
+
+const isChunked = (body: RequestOptions['body']): body is readonly Buffer[] => Array.isArray(body);

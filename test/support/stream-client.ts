@@ -1,5 +1,5 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import type { RequestOptions } from './http-client.js';
+import { headersFor, type RequestOptions, sendBody } from './http-client.js';
 
 export interface OpenStream {
   req: ClientRequest;
@@ -24,13 +24,13 @@ export function openStream(
         port: url.port,
         path,
         method: options.method ?? 'GET',
-        headers: options.headers,
+        headers: headersFor(options),
         agent: false,
       },
       (res) => resolve({ req, res, body: new BodyReader(res) }),
     );
     req.on('error', reject);
-    req.end(options.body);
+    sendBody(req, options.body);
   });
 }
 

@@ -262,6 +262,16 @@ describe('loadRouterConfig', () => {
       for (const line of problems) expect(line).not.toContain('\n');
     });
 
+    it('reports a missing token alongside the other problems', () => {
+      const path = file('port0-no-token.yaml', 'routing: {defaultPort: 0}');
+      const problems = problemsOf({ ROUTER_CONFIG: path, PORT: 'notaport' });
+      expect(problems.map((line) => line.split(/[ :]/)[0]).sort()).toEqual([
+        'auth.token',
+        'port',
+        'routing.defaultPort',
+      ]);
+    });
+
     it('says which environment variable a bad value came from', () => {
       expect(problemsOf({ ...OPEN, PORT: 'notaport' })).toEqual([
         expect.stringMatching(/^port \(from PORT\): /),

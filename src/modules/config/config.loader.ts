@@ -44,9 +44,15 @@ const ENV_KEYS: Record<string, { path: string[]; coerce?: Coerce }> = {
   WEBSOCKET_IDLE_TIMEOUT_SECONDS: { path: ['websocket', 'idleTimeoutSeconds'], coerce: integer },
   WEBSOCKET_MAX_LIFETIME_SECONDS: { path: ['websocket', 'maxLifetimeSeconds'], coerce: integer },
   WEBSOCKET_MAX_MESSAGE_BYTES: { path: ['websocket', 'maxMessageBytes'], coerce: integer },
-  WEBSOCKET_MAX_CONNECTIONS_PER_CLIENT: { path: ['websocket', 'maxConnectionsPerClient'], coerce: integer },
+  WEBSOCKET_MAX_CONNECTIONS_PER_CLIENT: {
+    path: ['websocket', 'maxConnectionsPerClient'],
+    coerce: integer,
+  },
   // A colon-separated list like kubectl's; the router reads the first file.
-  KUBECONFIG: { path: ['resolution', 'kubernetes', 'kubeconfig'], coerce: (raw) => raw.split(':')[0] || undefined },
+  KUBECONFIG: {
+    path: ['resolution', 'kubernetes', 'kubeconfig'],
+    coerce: (raw) => raw.split(':')[0] || undefined,
+  },
 };
 
 export function loadRouterConfig(source: ConfigSource): LoadedConfig {

@@ -36,6 +36,18 @@ export const routerConfigSchema = z
         allowUnauthenticated: z.boolean().default(false),
       })
       .strict()
+      // On the block, not the root: a root refinement is skipped while any other key is
+      // invalid, and the operator must see every problem at once.
+      .superRefine((auth, ctx) => {
+        if (!auth.token && !auth.allowUnauthenticated) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['token'],
+            message:
+              'no router token (ROUTER_AUTH_TOKEN); set one, or ALLOW_UNAUTHENTICATED_ROUTER=true to run without router auth',
+          });
+        }
+      })
       .prefault({}),
     routing: z
       .object({
@@ -60,7 +72,10 @@ export const routerConfigSchema = z
             // `<prefix>/<sandbox-id>/<port>/...`; empty or `/x`, no trailing slash.
             prefix: z
               .string()
-              .regex(/^(?:\/[^/?#\s]+)*$/, 'expected "" or a path like /sandboxes, without a trailing /')
+              .regex(
+                /^(?:\/[^/?#\s]+)*$/,
+                'expected "" or a path like /sandboxes, without a trailing /',
+              )
               .default(''),
           })
           .strict()
@@ -90,7 +105,10 @@ export const routerConfigSchema = z
         agentSandbox: z
           .object({
             // v1beta1 is the storage version; v1alpha1 is deprecated but still served.
-            version: z.string().regex(/^v\d+(?:(?:alpha|beta)\d+)?$/).default('v1beta1'),
+            version: z
+              .string()
+              .regex(/^v\d+(?:(?:alpha|beta)\d+)?$/)
+              .default('v1beta1'),
             // podIP: connect to the first status.podIPs entry, no DNS on the hot path.
             target: z.enum(['serviceFQDN', 'podIP']).default('serviceFQDN'),
           })
@@ -133,17 +151,7 @@ export const routerConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    if (!config.auth.token && !config.auth.allowUnauthenticated) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['auth', 'token'],
-        message:
-          'no router token (ROUTER_AUTH_TOKEN); set one, or ALLOW_UNAUTHENTICATED_ROUTER=true to run without router auth',
-      });
-    }
-  });
+  .strict();
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
 /** What a YAML file or a test may give: every key optional. */

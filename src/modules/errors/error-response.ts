@@ -14,7 +14,11 @@ export interface RenderedError {
  * The one place that shapes an error response: SPEC §6 JSON for API clients, a small page for
  * a browser navigation.
  */
-export function renderError(req: IncomingMessage, error: RouterError, requestId: string): RenderedError {
+export function renderError(
+  req: IncomingMessage,
+  error: RouterError,
+  requestId: string,
+): RenderedError {
   const html = prefersHtml(req.headers.accept);
   const body = html
     ? errorPage(error, requestId)
@@ -76,8 +80,7 @@ export function prefersHtml(accept: string | undefined): boolean {
   return json < 0 || accept.indexOf('text/html') < json;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function errorPage(error: RouterError, requestId: string): string {
   return `<!doctype html>

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DrainHealthIndicator } from './drain.health.js';
+import { InformerHealthIndicator } from './informer.health.js';
 
 /** Answered only to requests that name no sandbox: a sandbox's own /healthz is proxied. */
 @Controller()
@@ -8,6 +9,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly drain: DrainHealthIndicator,
+    private readonly informers: InformerHealthIndicator,
   ) {}
 
   /** Liveness (kubelet, agent-sandbox). */
@@ -26,6 +28,6 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck()
   readiness() {
-    return this.health.check([() => this.drain.check()]);
+    return this.health.check([() => this.drain.check(), () => this.informers.check()]);
   }
 }

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { KubernetesModule } from '../kubernetes/kubernetes.module.js';
 import { DrainHealthIndicator } from './drain.health.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
 import { HealthController } from './health.controller.js';
+import { InformerHealthIndicator } from './informer.health.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule],
   controllers: [HealthController],
-  providers: [GracefulShutdown, DrainHealthIndicator],
+  providers: [GracefulShutdown, DrainHealthIndicator, InformerHealthIndicator],
 })
 export class HealthModule {}

@@ -19,7 +19,10 @@ export class Backoff {
   }
 
   nextDelayMs(): number {
-    const ceiling = Math.min(this.options.maxDelayMs, this.options.initialDelayMs * 2 ** this.attempt);
+    const ceiling = Math.min(
+      this.options.maxDelayMs,
+      this.options.initialDelayMs * 2 ** this.attempt,
+    );
     this.attempt = Math.min(this.attempt + 1, 30);
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }

@@ -16,9 +16,22 @@ export class KubeApiError extends Error {
   }
 }
 
+/** A Kubernetes object as the API sends it; decoders read the few fields they need. */
+export interface KubeObject {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: Record<string, any>;
+  /** The object, or a Status ({code, message}) for ERROR. */
+  object: KubeObject;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -48,12 +61,16 @@ export class KubeClient {
     const lines = createInterface({ input: res, crlfDelay: Infinity });
     const failed = new Promise<never>((_, reject) => res.once('error', reject));
     failed.catch(() => undefined);
-    await Promise.race([
-      (async () => {
-        for await (const line of lines) if (line) onEvent(JSON.parse(line) as WatchEvent);
-      })(),
-      failed,
-    ]);
+    try {
+      await Promise.race([
+        (async () => {
+          for await (const line of lines) if (line) onEvent(JSON.parse(line) as WatchEvent);
+        })(),
+        failed,
+      ]);
+    } finally {
+      res.destroy();
+    }
     // A stream cut mid-way (server killed) ends like a clean close; both mean "watch again".
     if (!res.complete && !signal.aborted) throw new Error('watch stream cut');
   }

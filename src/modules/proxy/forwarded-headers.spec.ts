@@ -73,7 +73,11 @@ describe('rewriteRequestHeaders', () => {
   });
 
   it('removes every header the Connection header nominates', () => {
-    const headers = rewritten({ connection: 'X-Foo, x-bar ,keep-alive', 'x-foo': '1', 'x-bar': '2' });
+    const headers = rewritten({
+      connection: 'X-Foo, x-bar ,keep-alive',
+      'x-foo': '1',
+      'x-bar': '2',
+    });
     expect(headers).not.toHaveProperty('x-foo');
     expect(headers).not.toHaveProperty('x-bar');
   });

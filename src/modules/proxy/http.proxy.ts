@@ -8,6 +8,7 @@ import { sendError } from '../errors/error-response.js';
 import { type RouterError, upstreamTimeout, upstreamUnreachable } from '../errors/router-error.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
 import { rewriteResponseHeaders } from './forwarded-headers.js';
+import { type PathRewrite, pathRewriteFor, rewriteResponsePaths } from './path-rewrite.js';
 import type { Route } from './request.router.js';
 import { UpstreamAgents } from './upstream.agents.js';
 
@@ -18,6 +19,8 @@ interface Exchange {
   readonly target: Target;
   readonly agent: Agent;
   readonly timeoutMs: number;
+  /** Path routing: where `Location` and `Set-Cookie` paths go back under. */
+  readonly pathRewrite?: PathRewrite;
   headTimer?: NodeJS.Timeout;
   proxyReq?: ClientRequest;
   /** A failure the router decided (a timeout, a protocol error) rather than the socket. */
@@ -66,6 +69,7 @@ export class HttpProxy {
       target,
       agent: this.agents.agentFor(key, target),
       timeoutMs: Math.min(requested, this.timeoutMs),
+      pathRewrite: pathRewriteFor(key, target, req.headers),
     };
     (req as ExchangeRequest)[EXCHANGE] = exchange;
     exchange.headTimer = setTimeout(() => this.fail(req, res, upstreamTimeout(exchange.sandbox)), exchange.timeoutMs);
@@ -78,6 +82,8 @@ export class HttpProxy {
     server.on('proxyRes', (proxyRes, req, res) => {
       clearTimeout(exchangeOf(req).headTimer);
       rewriteResponseHeaders(proxyRes.headers);
+      const { pathRewrite } = exchangeOf(req);
+      if (pathRewrite) rewriteResponsePaths(proxyRes.headers, pathRewrite);
       // Otherwise httpxy would echo the client's (already removed) Connection header.
       proxyRes.headers.connection = (res as ServerResponse).shouldKeepAlive ? 'keep-alive' : 'close';
       proxyRes.headers['x-request-id'] = exchangeOf(req).requestId;

@@ -31,7 +31,7 @@ export function pathRewriteFor(
   if (key.publicPrefix === undefined) return undefined;
   const authorities = new Set([target.url.host.toLowerCase()]);
   for (const host of [requestHeaders.host, requestHeaders['x-forwarded-host']]) {
-    if (host) authorities.add(host.split(',')[0].trim().toLowerCase());
+    if (typeof host === 'string' && host) authorities.add(host.split(',')[0].trim().toLowerCase());
   }
   return { publicPrefix: key.publicPrefix, authorities };
 }
@@ -41,7 +41,9 @@ export function rewriteResponsePaths(headers: IncomingHttpHeaders, rewrite: Path
   if (headers.location) headers.location = rewriteLocation(headers.location, rewrite);
   const cookies = headers['set-cookie'];
   if (cookies) {
-    headers['set-cookie'] = cookies.map((cookie) => rewriteCookiePath(cookie, rewrite.publicPrefix));
+    headers['set-cookie'] = cookies.map((cookie) =>
+      rewriteCookiePath(cookie, rewrite.publicPrefix),
+    );
   }
 }
 
@@ -50,13 +52,19 @@ export function rewriteResponsePaths(headers: IncomingHttpHeaders, rewrite: Path
  * browser stays on the router's origin). Relative references already resolve under the mount,
  * and other origins are none of ours: both are left alone.
  */
-export function rewriteLocation(location: string, { publicPrefix, authorities }: PathRewrite): string {
+export function rewriteLocation(
+  location: string,
+  { publicPrefix, authorities }: PathRewrite,
+): string {
   if (location.startsWith('/') && !location.startsWith('//')) return publicPrefix + location;
   const absolute = ABSOLUTE.exec(location);
   if (!absolute) return location;
   const [, scheme = '', authority, rest] = absolute;
-  const known = scheme === '' || scheme.toLowerCase() in DEFAULT_PORT;
-  if (!known || !authorities.has(normalizeAuthority(authority, scheme))) return location;
+  if (scheme !== '' && !Object.hasOwn(DEFAULT_PORT, scheme.toLowerCase())) return location;
+  const lower = authority.toLowerCase();
+  if (!authorities.has(lower) && !authorities.has(withoutDefaultPort(lower, scheme))) {
+    return location;
+  }
   return publicPrefix + (rest.startsWith('/') ? rest : `/${rest}`);
 }
 
@@ -76,9 +84,8 @@ export function rewriteCookiePath(cookie: string, publicPrefix: string): string 
   return parts.join(';');
 }
 
-/** Lower-case, without the scheme's default port: `Sb.Example:80` is `sb.example` for http. */
-function normalizeAuthority(authority: string, scheme: string): string {
-  const value = authority.toLowerCase();
+/** `sb.example:80` is `sb.example` for http, as `URL.host` writes it. */
+function withoutDefaultPort(value: string, scheme: string): string {
   const port = DEFAULT_PORT[scheme.toLowerCase()];
   return port && value.endsWith(`:${port}`) ? value.slice(0, -port.length - 1) : value;
 }

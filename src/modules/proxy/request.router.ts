@@ -60,7 +60,7 @@ export class RequestRouter {
   async route(req: IncomingMessage, claim: RouteClaim, requestId: string): Promise<Route> {
     this.auth.authorize(req);
     if ('invalid' in claim) throw claim.invalid;
-    const target = await this.resolver.resolve(claim.key);
+    const target = await this.resolveWhileConnected(req, claim.key);
     const peer = this.trustedProxies.peerOf(req);
     rewriteRequestHeaders(req.headers, {
       requestId,
@@ -71,5 +71,17 @@ export class RequestRouter {
     // Path routing: the sandbox sees its own path, the route segments removed (raw, query kept).
     if (claim.key.upstreamPath !== undefined) req.url = claim.key.upstreamPath;
     return { key: claim.key, target, requestId };
+  }
+
+  /** A held resolution (SPEC §4.4: waiting for a sandbox to be ready) ends when the client leaves. */
+  private async resolveWhileConnected(req: IncomingMessage, key: RouteKey): Promise<Target> {
+    const left = new AbortController();
+    const abort = () => left.abort();
+    req.socket.once('close', abort);
+    try {
+      return await this.resolver.resolve(key, left.signal);
+    } finally {
+      req.socket.off('close', abort);
+    }
   }
 }

@@ -4,11 +4,11 @@ import type { SandboxResolver, Target } from './sandbox.resolver.js';
 
 /** The configured providers in order: the first that knows the key wins. */
 export class ResolverChain implements SandboxResolver {
-  constructor(private readonly providers: readonly SandboxResolver[]) {}
+  constructor(readonly providers: readonly SandboxResolver[]) {}
 
-  async resolve(key: RouteKey): Promise<Target> {
+  async resolve(key: RouteKey, signal?: AbortSignal): Promise<Target> {
     for (const provider of this.providers) {
-      const target = await provider.resolve(key);
+      const target = await provider.resolve(key, signal);
       if (target) return target;
     }
     throw new RouterError('SANDBOX_NOT_FOUND', `Sandbox not found: ${key.sandboxId}`);

@@ -12,5 +12,6 @@ export interface Target {
  * knows the sandbox and it cannot take traffic.
  */
 export interface SandboxResolver {
-  resolve(key: RouteKey): Target | undefined | Promise<Target | undefined>;
+  /** `signal` aborts when the client goes away, e.g. while a not-ready sandbox is waited for. */
+  resolve(key: RouteKey, signal?: AbortSignal): Target | undefined | Promise<Target | undefined>;
 }

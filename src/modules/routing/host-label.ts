@@ -42,7 +42,10 @@ export function parsePort(raw: string): number | undefined {
  * (OpenSandbox clients send either), then everything from the first `.`, `:` or `/` on.
  */
 export function firstLabel(value: string): string {
-  const host = value.trim().toLowerCase().replace(/^https?:\/\//, '');
+  const host = value
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '');
   const end = host.search(/[.:/]/);
   return end < 0 ? host : host.slice(0, end);
 }

@@ -42,7 +42,9 @@ export class HostRouteStrategy implements RouteStrategy {
     const forwarded = req.headers['x-forwarded-host'];
     // A proxy chain lists hosts left to right; the first is the one the client used.
     const raw =
-      forwarded && this.options.trustsPeer(req) ? forwarded.split(',')[0] : req.headers.host;
+      typeof forwarded === 'string' && forwarded && this.options.trustsPeer(req)
+        ? forwarded.split(',')[0]
+        : req.headers.host;
     if (!raw) return undefined;
     const value = raw.trim().toLowerCase();
     // An IPv6 literal (`[::1]:8080`) is never under a domain.

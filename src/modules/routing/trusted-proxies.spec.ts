@@ -58,9 +58,7 @@ describe('TrustedProxies', () => {
     });
 
     it('unmaps an IPv4-mapped hop', () => {
-      expect(trusted.clientOf(requestFrom('10.0.0.1', '::ffff:198.51.100.7'))).toBe(
-        '198.51.100.7',
-      );
+      expect(trusted.clientOf(requestFrom('10.0.0.1', '::ffff:198.51.100.7'))).toBe('198.51.100.7');
     });
 
     it('is the peer when every hop is trusted or there are none', () => {

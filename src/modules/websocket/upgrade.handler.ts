@@ -1,0 +1,149 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import {
+  shutdownConfig,
+  type ShutdownConfig,
+  websocketConfig,
+  type WebSocketConfig,
+} from '../config/router.config.js';
+import { sendErrorOnSocket } from '../errors/error-response.js';
+import { RouterError } from '../errors/router-error.js';
+import { requestIdOf } from '../proxy/forwarded-headers.js';
+import { missingRoute, RequestRouter } from '../proxy/request.router.js';
+import { TrustedProxies } from '../routing/trusted-proxies.js';
+import { clientOffer, isWellFormed } from './client-handshake.js';
+import { ClientLegAcceptor } from './client-leg.acceptor.js';
+import { OpenSocketRegistry } from './open-sockets.registry.js';
+import { type Dialed, UpstreamDialer } from './upstream.dialer.js';
+import { passRefusal } from './upstream-response.js';
+import { type RelayLimits, WebSocketRelay } from './websocket.relay.js';
+
+const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
+/** A guess for when a slot frees up; WebSockets end when their users decide. */
+const RATE_LIMIT_RETRY_AFTER_SECONDS = '5';
+
+/**
+ * The WebSocket front door: the HTTP server's `upgrade` event. Each upgrade goes through the
+ * same RequestRouter as plain HTTP (route key, auth, resolution, forwarded headers); any
+ * failure is an ordinary HTTP error on the raw socket. The upstream leg is opened first, then
+ * the client's handshake is answered with what the upstream chose, then the two are relayed.
+ */
+@Injectable()
+export class UpgradeHandler
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger(UpgradeHandler.name);
+  private readonly limits: RelayLimits;
+  private drainTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly router: RequestRouter,
+    private readonly trustedProxies: TrustedProxies,
+    private readonly dialer: UpstreamDialer,
+    private readonly acceptor: ClientLegAcceptor,
+    private readonly sockets: OpenSocketRegistry,
+    @Inject(websocketConfig.KEY) config: WebSocketConfig,
+    @Inject(shutdownConfig.KEY) private readonly shutdown: ShutdownConfig,
+  ) {
+    this.limits = {
+      idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+      maxLifetimeMs: config.maxLifetimeSeconds * 1000,
+      pingIntervalMs: config.pingIntervalSeconds * 1000,
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    // Only WebSocket upgrades get here (`shouldUpgradeCallback` in http.adapter.ts).
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.onUpgrade(req, socket, head);
+    });
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Node stops listening for errors on an upgraded socket; a reset then just ends in 'close'.
+    socket.on('error', () => undefined);
+    if (!isWellFormed(req)) return this.acceptor.reject(req, socket, head);
+    const requestId = requestIdOf(req);
+    // Before RequestRouter appends the peer to X-Forwarded-For.
+    const client = this.trustedProxies.clientOf(req);
+    if (!this.sockets.reserve(client)) {
+      return sendErrorOnSocket(req, socket, tooManyWebSockets(), requestId);
+    }
+    const offer = clientOffer(req);
+    const gone = new AbortController();
+    const onGone = () => gone.abort();
+    socket.once('close', onGone);
+
+    let dialed: Dialed;
+    try {
+      const claim = this.router.claim(req) ?? { invalid: missingRoute() };
+      const route = await this.router.route(req, claim, requestId);
+      dialed = await this.dialer.dial(req, route, offer, gone.signal);
+    } catch (error) {
+      this.sockets.release(client);
+      return sendErrorOnSocket(req, socket, this.asRouterError(error), requestId);
+    } finally {
+      socket.removeListener('close', onGone);
+    }
+
+    if (dialed.kind === 'refused') {
+      return passRefusal(dialed.response, socket, requestId, () => {
+        dialed.discard();
+        this.sockets.release(client);
+      });
+    }
+    const upstream = dialed.upstream;
+    const clientLeg = this.acceptor.accept(req, socket, head, {
+      socket: upstream,
+      response: dialed.response,
+      protocol: dialed.protocol,
+      requestId,
+    });
+    if (!clientLeg) {
+      upstream.terminate();
+      this.sockets.release(client);
+      return;
+    }
+    this.sockets.track(new WebSocketRelay(clientLeg, upstream, this.limits), client);
+  }
+
+  /**
+   * On SIGTERM, open WebSockets drain like in-flight requests: they may finish through the
+   * shutdown delay and grace period, then are closed 1001. Without a signal (tests, app.close())
+   * they are closed at once.
+   */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    if (!signal) return this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
+    const drainMs = (this.shutdown.delaySeconds + this.shutdown.graceSeconds) * 1000;
+    this.drainTimer = setTimeout(() => {
+      void this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
+    }, drainMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.drainTimer);
+    await this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
+  }
+
+  private asRouterError(error: unknown): RouterError {
+    if (error instanceof RouterError) return error;
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return new RouterError('UPSTREAM_UNREACHABLE', 'Internal router error.');
+  }
+}
+
+const tooManyWebSockets = () =>
+  new RouterError('RATE_LIMITED', 'Too many open WebSockets for this client.', {
+    'retry-after': RATE_LIMIT_RETRY_AFTER_SECONDS,
+  });

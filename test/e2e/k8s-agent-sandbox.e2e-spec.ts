@@ -1,0 +1,162 @@
+import { SANDBOX_RESOLVER } from '../../src/modules/resolution/resolution.constants.js';
+import type { ResolverChain } from '../../src/modules/resolution/resolver.chain.js';
+import { expectRouterError } from '../support/expect-error.js';
+import { request } from '../support/http-client.js';
+import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import {
+  eventually,
+  KubeSandboxes,
+  readySandboxStatus,
+  SANDBOX,
+} from '../support/kube-sandboxes.js';
+import { MappedLookup } from '../support/mapped-lookup.js';
+import { type RunningRouter, startRouter } from '../support/router-app.js';
+import { startUpstream, type Upstream } from '../support/upstream.js';
+
+describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
+  let kube: KubeApiServer;
+  let sandboxes: KubeSandboxes;
+  let upstream: Upstream;
+  let router: RunningRouter;
+  let lookup: MappedLookup;
+  const ns = 'agents-a';
+  const other = 'agents-b';
+
+  beforeAll(async () => {
+    kube = await startKubeApiServer();
+    await applyCrds(kube);
+    sandboxes = new KubeSandboxes(kube);
+    await sandboxes.createNamespace(ns);
+    await sandboxes.createNamespace(other);
+    upstream = await startUpstream();
+    lookup = new MappedLookup((host) => host.endsWith('.svc.cluster.local'));
+    router = await startRouter({
+      lookup,
+      config: {
+        resolution: { providers: ['agent-sandbox'], kubernetes: { kubeconfig: kube.kubeconfig } },
+      },
+    });
+    await eventually(async () => expect((await request(router.url, '/readyz')).status).toBe(200));
+  }, 90_000);
+
+  afterAll(async () => {
+    await router?.close();
+    await upstream?.close();
+    await kube?.stop();
+  }, 30_000);
+
+  const get = (id: string, namespace = ns) =>
+    request(router.url, '/hello', {
+      headers: {
+        'X-Sandbox-ID': id,
+        'X-Sandbox-Namespace': namespace,
+        'X-Sandbox-Port': String(upstream.port),
+      },
+    });
+  const resolver = () => router.app.get<ResolverChain>(SANDBOX_RESOLVER);
+
+  it('answers 503 SANDBOX_NOT_READY with Retry-After and the reason until the status says ready, then routes to status.serviceFQDN', async () => {
+    await sandboxes.createSandbox(ns, 'starting');
+    const waiting = await eventually(async () => {
+      const reply = await get('starting');
+      expect(reply.status).toBe(503);
+      return reply;
+    });
+    expectRouterError(
+      waiting,
+      503,
+      'SANDBOX_NOT_READY',
+      'Sandbox starting is not ready: no Ready condition yet',
+    );
+    expect(waiting.headers['retry-after']).toBe('1');
+
+    await sandboxes.setStatus(SANDBOX, ns, 'starting', {
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'PodPending', message: 'pod is pending' },
+      ],
+    });
+    await eventually(async () =>
+      expectRouterError(
+        await get('starting'),
+        503,
+        'SANDBOX_NOT_READY',
+        'Sandbox starting is not ready: condition Ready is False: pod is pending',
+      ),
+    );
+
+    await sandboxes.setStatus(SANDBOX, ns, 'starting', readySandboxStatus(ns, 'starting'));
+    const routed = await eventually(async () => {
+      const reply = await get('starting');
+      expect(reply.status).toBe(200);
+      return reply;
+    });
+    expect(routed.json<{ url: string }>().url).toBe('/hello');
+    expect(lookup.seen.at(-1)).toBe(`starting.${ns}.svc.cluster.local`);
+  });
+
+  it('answers 503 while Ready is True but status.serviceFQDN is not set yet', async () => {
+    await sandboxes.createSandbox(ns, 'no-fqdn');
+    await sandboxes.setStatus(SANDBOX, ns, 'no-fqdn', {
+      conditions: [{ type: 'Ready', status: 'True' }],
+    });
+    await eventually(async () =>
+      expectRouterError(
+        await get('no-fqdn'),
+        503,
+        'SANDBOX_NOT_READY',
+        'Sandbox no-fqdn is not ready: status.serviceFQDN is not set',
+      ),
+    );
+  });
+
+  it('answers 404 SANDBOX_NOT_FOUND for an unknown sandbox and once a routed sandbox is deleted', async () => {
+    expectRouterError(
+      await get('never-created'),
+      404,
+      'SANDBOX_NOT_FOUND',
+      'Sandbox not found: never-created',
+    );
+    await sandboxes.createSandbox(ns, 'short-lived');
+    await sandboxes.setStatus(SANDBOX, ns, 'short-lived', readySandboxStatus(ns, 'short-lived'));
+    await eventually(async () => expect((await get('short-lived')).status).toBe(200));
+
+    await sandboxes.delete(SANDBOX, ns, 'short-lived');
+    await eventually(async () =>
+      expectRouterError(
+        await get('short-lived'),
+        404,
+        'SANDBOX_NOT_FOUND',
+        'Sandbox not found: short-lived',
+      ),
+    );
+  });
+
+  it('finds the sandbox- prefixed DNS-1035 name for an id with a leading digit, and the normalised name for upper case', async () => {
+    await sandboxes.createSandbox(ns, 'sandbox-7up');
+    await sandboxes.setStatus(SANDBOX, ns, 'sandbox-7up', readySandboxStatus(ns, 'sandbox-7up'));
+    await eventually(async () => expect((await get('7up')).status).toBe(200));
+    expect(lookup.seen.at(-1)).toBe(`sandbox-7up.${ns}.svc.cluster.local`);
+
+    await sandboxes.createSandbox(ns, 'my-box');
+    await sandboxes.setStatus(SANDBOX, ns, 'my-box', readySandboxStatus(ns, 'my-box'));
+    // Upper case never passes the header rule; route forms without it (host names) may carry it.
+    const target = await eventually(() =>
+      resolver().resolve({ kind: 'host', sandboxId: 'My_Box', namespace: ns, port: 80 }),
+    );
+    expect(target.url.host).toBe(`my-box.${ns}.svc.cluster.local`);
+  });
+
+  it('answers 502 SANDBOX_AMBIGUOUS for a name in two namespaces when the route names no namespace', async () => {
+    for (const namespace of [ns, other]) {
+      await sandboxes.createSandbox(namespace, 'twin');
+      await sandboxes.setStatus(SANDBOX, namespace, 'twin', readySandboxStatus(namespace, 'twin'));
+    }
+    await eventually(async () => expect((await get('twin', other)).status).toBe(200));
+    expect(lookup.seen.at(-1)).toBe(`twin.${other}.svc.cluster.local`);
+
+    const ambiguous = await resolver()
+      .resolve({ kind: 'host', sandboxId: 'twin', port: upstream.port })
+      .catch((error: unknown) => error);
+    expect(ambiguous).toMatchObject({ code: 'SANDBOX_AMBIGUOUS', status: 502 });
+  });
+});

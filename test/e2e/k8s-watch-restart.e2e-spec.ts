@@ -1,0 +1,81 @@
+import { request } from '../support/http-client.js';
+import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import {
+  eventually,
+  KubeSandboxes,
+  readySandboxStatus,
+  SANDBOX,
+} from '../support/kube-sandboxes.js';
+import { MappedLookup } from '../support/mapped-lookup.js';
+import { type RunningRouter, startRouter } from '../support/router-app.js';
+import { startUpstream, type Upstream } from '../support/upstream.js';
+
+describe('informer readiness and an API server restart', () => {
+  let kube: KubeApiServer;
+  let sandboxes: KubeSandboxes;
+  let upstream: Upstream;
+  let router: RunningRouter | undefined;
+  const ns = 'restarts';
+
+  beforeAll(async () => {
+    kube = await startKubeApiServer();
+    await applyCrds(kube);
+    sandboxes = new KubeSandboxes(kube);
+    await sandboxes.createNamespace(ns);
+    await sandboxes.createSandbox(ns, 'before');
+    await sandboxes.setStatus(SANDBOX, ns, 'before', readySandboxStatus(ns, 'before'));
+    upstream = await startUpstream();
+  }, 90_000);
+
+  afterAll(async () => {
+    await router?.close();
+    await upstream?.close();
+    await kube?.stop();
+  }, 30_000);
+
+  const get = (id: string) =>
+    request(router!.url, '/', {
+      headers: {
+        'X-Sandbox-ID': id,
+        'X-Sandbox-Namespace': ns,
+        'X-Sandbox-Port': String(upstream.port),
+      },
+    });
+
+  it('answers /readyz 503 until the informer has listed, and 200 after', async () => {
+    await kube.killApiServer();
+    router = await startRouter({
+      lookup: new MappedLookup((host) => host.endsWith('.svc.cluster.local')),
+      config: {
+        resolution: {
+          providers: ['agent-sandbox'],
+          kubernetes: { namespaces: [ns], kubeconfig: kube.kubeconfig },
+        },
+      },
+    });
+    const unsynced = await request(router.url, '/readyz');
+    expect(unsynced.status).toBe(503);
+    expect(unsynced.json()).toMatchObject({
+      error: { informers: { status: 'down', unsynced: ['sandboxes.agents.x-k8s.io/v1beta1'] } },
+    });
+
+    await kube.start();
+    await eventually(
+      async () => expect((await request(router!.url, '/readyz')).status).toBe(200),
+      30_000,
+    );
+    expect((await get('before')).status).toBe(200);
+  }, 60_000);
+
+  it('keeps routing from its cache while the API server is down, and sees sandboxes created after it is back', async () => {
+    await kube.killApiServer();
+    expect((await get('before')).status).toBe(200);
+    expect((await request(router!.url, '/readyz')).status).toBe(200);
+
+    await kube.start();
+    await sandboxes.createSandbox(ns, 'after');
+    await sandboxes.setStatus(SANDBOX, ns, 'after', readySandboxStatus(ns, 'after'));
+    await eventually(async () => expect((await get('after')).status).toBe(200), 30_000);
+    expect((await get('before')).status).toBe(200);
+  }, 60_000);
+});

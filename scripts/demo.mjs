@@ -33,7 +33,10 @@ function startSandbox(name, port) {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ sandbox: name, method: req.method, path: req.url, host: req.headers.host }) + '\n');
+    res.end(
+      JSON.stringify({ sandbox: name, method: req.method, path: req.url, host: req.headers.host }) +
+        '\n',
+    );
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
@@ -51,7 +54,9 @@ writeFileSync(
     '  providers: [static]',
     '  static:',
     '    sandboxes:',
-    ...Object.entries(SANDBOX_PORTS).map(([name, port]) => `      ${name}: http://127.0.0.1:${port}`),
+    ...Object.entries(SANDBOX_PORTS).map(
+      ([name, port]) => `      ${name}: http://127.0.0.1:${port}`,
+    ),
     '',
   ].join('\n'),
 );

@@ -97,7 +97,9 @@ function applyLenientEnv(
     if (timeout.trim() !== '' && Number.isFinite(seconds) && seconds > 0) {
       setPath(raw, ['proxy', 'timeoutSeconds'], seconds);
     } else {
-      warnings.push(`PROXY_TIMEOUT_SECONDS=${JSON.stringify(timeout)} is not a positive number; using the default`);
+      warnings.push(
+        `PROXY_TIMEOUT_SECONDS=${JSON.stringify(timeout)} is not a positive number; using the default`,
+      );
     }
   }
   const domain = env.CLUSTER_DOMAIN;

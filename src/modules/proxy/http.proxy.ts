@@ -72,20 +72,28 @@ export class HttpProxy {
       pathRewrite: pathRewriteFor(key, target, req.headers),
     };
     (req as ExchangeRequest)[EXCHANGE] = exchange;
-    exchange.headTimer = setTimeout(() => this.fail(req, res, upstreamTimeout(exchange.sandbox)), exchange.timeoutMs);
-    res.once('close', () => clearTimeout(exchange.headTimer));
+    // Cleared by the response head, or by the error or client reset that httpxy reports when
+    // either side goes away first.
+    exchange.headTimer = setTimeout(
+      () => this.fail(req, res, upstreamTimeout(exchange.sandbox)),
+      exchange.timeoutMs,
+    );
     return this.middleware(req, res);
   }
 
   private listen(server: ProxyServer): void {
-    server.on('proxyReq', (proxyReq, req, res) => this.onProxyReq(proxyReq, req, res as ServerResponse));
+    server.on('proxyReq', (proxyReq, req, res) =>
+      this.onProxyReq(proxyReq, req, res as ServerResponse),
+    );
     server.on('proxyRes', (proxyRes, req, res) => {
       clearTimeout(exchangeOf(req).headTimer);
-      rewriteResponseHeaders(proxyRes.headers);
+      proxyRes.headers = rewriteResponseHeaders(proxyRes.headers);
       const { pathRewrite } = exchangeOf(req);
       if (pathRewrite) rewriteResponsePaths(proxyRes.headers, pathRewrite);
       // Otherwise httpxy would echo the client's (already removed) Connection header.
-      proxyRes.headers.connection = (res as ServerResponse).shouldKeepAlive ? 'keep-alive' : 'close';
+      proxyRes.headers.connection = (res as ServerResponse).shouldKeepAlive
+        ? 'keep-alive'
+        : 'close';
       proxyRes.headers['x-request-id'] = exchangeOf(req).requestId;
     });
     server.on('error', (error, req, res) => {
@@ -93,7 +101,11 @@ export class HttpProxy {
       const { sandbox } = exchangeOf(req);
       // ETIMEDOUT: UpstreamConnector gave up connecting within min(timeout, 5 s).
       const timedOut = (error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-      this.fail(req, res as ServerResponse, timedOut ? upstreamTimeout(sandbox) : upstreamUnreachable(sandbox));
+      this.fail(
+        req,
+        res as ServerResponse,
+        timedOut ? upstreamTimeout(sandbox) : upstreamUnreachable(sandbox),
+      );
     });
     // The client went away first; httpxy already tore the upstream request down.
     server.on('econnreset', (_error, req) => clearTimeout(exchangeOf(req).headTimer));

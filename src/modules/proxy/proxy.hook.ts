@@ -1,16 +1,18 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { RouterHttpAdapter } from '../../http.adapter.js';
 import { sendError } from '../errors/error-response.js';
 import { RouterError } from '../errors/router-error.js';
 import { requestIdOf } from './forwarded-headers.js';
 import { HttpProxy } from './http.proxy.js';
-import { missingRoute, RequestRouter } from './request.router.js';
+import { missingRoute, type RouteClaim, RequestRouter } from './request.router.js';
 
 /**
- * The front door. A Fastify `onRequest` hook: a request that names a sandbox is taken over
- * (hijacked) before Fastify parses its body and is streamed to the sandbox; anything else goes
- * on to the router's own endpoints, and what matches none of them lacks a route key.
+ * The front door. A request that names a sandbox is taken from the server before Fastify sees it
+ * and streamed to the sandbox, body unparsed; anything else goes on to the router's own
+ * endpoints, and what matches none of them lacks a route key (400 ROUTE_MISSING).
  */
 @Injectable()
 export class ProxyHook implements OnModuleInit {
@@ -23,17 +25,25 @@ export class ProxyHook implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onRequest', (request, reply, done) => this.onRequest(request, reply, done));
+    const adapter = this.adapterHost.httpAdapter;
+    if (!(adapter instanceof RouterHttpAdapter)) {
+      throw new Error('sandbox-router runs on RouterHttpAdapter (src/http.adapter.ts)');
+    }
+    adapter.useFrontDoor((req, res) => {
+      const claim = this.router.claim(req);
+      if (claim) this.dispatch(req, res, claim);
+      return claim !== undefined;
+    });
+    // Matched no endpoint of the router's own: a missing route key, answered like any other.
+    adapter.getInstance<FastifyInstance>().addHook('onRequest', (request, reply, done) => {
+      if (!request.is404) return done();
+      reply.hijack();
+      done();
+      this.dispatch(request.raw, reply.raw, { invalid: missingRoute() });
+    });
   }
 
-  private onRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    const req = request.raw;
-    const claim = this.router.claim(req) ?? (request.is404 ? { invalid: missingRoute() } : undefined);
-    if (!claim) return done();
-    reply.hijack();
-    done();
-    const res = reply.raw;
+  private dispatch(req: IncomingMessage, res: ServerResponse, claim: RouteClaim): void {
     const requestId = requestIdOf(req);
     this.router
       .route(req, claim, requestId)

@@ -62,7 +62,7 @@ export class RequestRouter {
     if ('invalid' in claim) throw claim.invalid;
     const target = await this.resolveWhileConnected(req, claim.key);
     const peer = this.trustedProxies.peerOf(req);
-    rewriteRequestHeaders(req.headers, {
+    req.headers = rewriteRequestHeaders(req.headers, {
       requestId,
       peer,
       peerTrusted: this.trustedProxies.isTrusted(peer),
@@ -73,15 +73,24 @@ export class RequestRouter {
     return { key: claim.key, target, requestId };
   }
 
-  /** A held resolution (SPEC §4.4: waiting for a sandbox to be ready) ends when the client leaves. */
+  /**
+   * A held resolution (SPEC §4.4: waiting for a sandbox to be ready) ends when the client leaves.
+   * The abort wiring is made only for a resolver that actually waits, not on every request.
+   */
   private async resolveWhileConnected(req: IncomingMessage, key: RouteKey): Promise<Target> {
-    const left = new AbortController();
-    const abort = () => left.abort();
-    req.socket.once('close', abort);
+    let left: AbortController | undefined;
+    const abort = () => left?.abort();
+    const clientGone = () => {
+      if (!left) {
+        left = new AbortController();
+        req.socket.once('close', abort);
+      }
+      return left.signal;
+    };
     try {
-      return await this.resolver.resolve(key, left.signal);
+      return await this.resolver.resolve(key, clientGone);
     } finally {
-      req.socket.off('close', abort);
+      if (left) req.socket.off('close', abort);
     }
   }
 }

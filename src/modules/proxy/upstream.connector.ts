@@ -55,7 +55,9 @@ export class UpstreamConnector {
       const socket = connect({ host, port, noDelay: true });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
+        reject(
+          Object.assign(new Error(`connect to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }),
+        );
       }, this.attemptTimeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);

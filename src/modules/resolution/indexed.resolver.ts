@@ -1,7 +1,7 @@
 import { RouterError } from '../errors/router-error.js';
 import type { RouteKey } from '../routing/route-key.js';
 import type { SandboxIndex, SandboxRecord } from './sandbox.index.js';
-import type { SandboxResolver, Target } from './sandbox.resolver.js';
+import type { ClientGone, SandboxResolver, Target } from './sandbox.resolver.js';
 
 /** Clients poll again this soon: sandboxes start in seconds. */
 const RETRY_AFTER_SECONDS = '1';
@@ -27,10 +27,12 @@ export class IndexedSandboxResolver implements SandboxResolver {
     this.index = options.index;
   }
 
-  async resolve(key: RouteKey, signal?: AbortSignal): Promise<Target | undefined> {
+  async resolve(key: RouteKey, clientGone?: ClientGone): Promise<Target | undefined> {
     let record = this.find(key);
     if (record === undefined) return undefined;
     const deadline = Date.now() + this.options.readyWaitMs;
+    const signal =
+      record.host === undefined && this.options.readyWaitMs > 0 ? clientGone?.() : undefined;
     while (record.host === undefined && !signal?.aborted && Date.now() < deadline) {
       await this.index.changed(record.name, deadline - Date.now(), signal);
       const now = this.find(key);

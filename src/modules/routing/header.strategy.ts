@@ -49,7 +49,9 @@ export class HeaderRouteStrategy implements RouteStrategy {
     const verdict = vetPodIp(String(raw));
     if (verdict.ok) return verdict.address;
     throw invalid(
-      verdict.reason === 'format' ? 'Invalid target IP address format.' : 'Invalid target IP address.',
+      verdict.reason === 'format'
+        ? 'Invalid target IP address format.'
+        : 'Invalid target IP address.',
     );
   }
 

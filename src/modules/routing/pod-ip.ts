@@ -14,7 +14,8 @@ refused.addSubnet('ff00::', 8, 'ipv6');
 
 const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
-export type PodIpVerdict = { ok: true; address: string } | { ok: false; reason: 'format' | 'refused' };
+export type PodIpVerdict =
+  { ok: true; address: string } | { ok: false; reason: 'format' | 'refused' };
 
 /** Vets a client-supplied pod address; IPv4-mapped IPv6 is judged as the IPv4 it carries. */
 export function vetPodIp(raw: string): PodIpVerdict {

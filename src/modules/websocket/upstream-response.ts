@@ -16,8 +16,7 @@ const LEG_HEADERS = new Set([
  * `Name: value` lines for the client leg's 101, plus the request id.
  */
 export function acceptedHeaderLines(response: IncomingMessage, requestId: string): string[] {
-  const headers = { ...response.headers };
-  rewriteResponseHeaders(headers);
+  const headers = rewriteResponseHeaders(response.headers);
   const lines: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || LEG_HEADERS.has(name) || name === 'x-request-id') continue;
@@ -39,8 +38,7 @@ export function passRefusal(
   done: () => void,
 ): void {
   const status = response.statusCode ?? 502;
-  const headers = { ...response.headers };
-  rewriteResponseHeaders(headers);
+  const headers = rewriteResponseHeaders(response.headers);
   headers['x-request-id'] = requestId;
   let head = `HTTP/1.1 ${status} ${response.statusMessage || STATUS_CODES[status] || ''}\r\n`;
   for (const [name, value] of Object.entries(headers)) {

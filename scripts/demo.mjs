@@ -50,6 +50,9 @@ const configFile = join(dir, 'router.yaml');
 writeFileSync(
   configFile,
   [
+    'routing:',
+    '  strategies: [header, host]',
+    '  host: {domains: [sandbox.localhost]}',
     'resolution:',
     '  providers: [static]',
     '  static:',
@@ -80,6 +83,9 @@ sandbox-router demo on ${base}: sandboxes demo-1 (:9001) and demo-2 (:9002) behi
   # header routing (agent-sandbox dialect)
   curl -s -H 'X-Sandbox-ID: demo-1' ${base}/hello
   curl -s -H 'X-Sandbox-ID: demo-2' '${base}/any/path?q=1'
+
+  # host routing: <sandbox-id>-<port>.<domain>
+  curl -s -H 'Host: demo-2-9002.sandbox.localhost' ${base}/from-host
 
   # an SSE stream, flushed event by event
   curl -sN -H 'X-Sandbox-ID: demo-1' ${base}/events

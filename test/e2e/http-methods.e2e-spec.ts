@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from '../support/http-client.js';
-import { MappedLookup } from '../support/mapped-lookup.js';
-import { startRouter, type RunningRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { useRouterAndUpstream } from '../support/router-app.js';
+import { digestBody } from '../support/upstream.js';
 
 /** Echoes the method and a digest of the body it received, with a fixed-length body. */
 function methodEcho(req: IncomingMessage, res: ServerResponse): void {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    hash.update(chunk);
-  });
-  req.on('end', () => {
-    const body = JSON.stringify({ method: req.method, bytes, sha256: hash.digest('hex') });
+  digestBody(req, (digest) => {
+    const body = JSON.stringify({ method: req.method, ...digest });
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -28,25 +21,15 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** Every method is proxied (SPEC §4.1), bodies included, HEAD and OPTIONS too. */
 describe('HTTP methods', () => {
-  let upstream: Upstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream(methodEcho);
-    router = await startRouter({ lookup: new MappedLookup() });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-  });
+  const env = useRouterAndUpstream(methodEcho);
 
   const send = (method: string, body?: string) =>
-    request(router.url, '/resource', {
+    request(env.router.url, '/resource', {
       method,
       body,
       headers: {
         'X-Sandbox-ID': 'my-sandbox',
-        'X-Sandbox-Port': String(upstream.port),
+        'X-Sandbox-Port': String(env.upstream.port),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
     });
@@ -72,7 +55,7 @@ describe('HTTP methods', () => {
   it('proxies HEAD: the upstream sees HEAD and the reply has headers but no body', async () => {
     const reply = await send('HEAD');
     expect(reply.status).toBe(200);
-    expect(upstream.requests.at(-1)?.method).toBe('HEAD');
+    expect(env.upstream.requests.at(-1)?.method).toBe('HEAD');
     expect(Number(reply.headers['content-length'])).toBeGreaterThan(0);
     expect(reply.body).toHaveLength(0);
   });

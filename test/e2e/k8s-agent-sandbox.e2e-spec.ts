@@ -1,16 +1,18 @@
 import { SANDBOX_RESOLVER } from '../../src/modules/resolution/resolution.constants.js';
 import type { ResolverChain } from '../../src/modules/resolution/resolver.chain.js';
-import { expectRouterError } from '../support/expect-error.js';
+import { expectRouterError, expectSandboxNotFound } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
-import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
   eventually,
-  KubeSandboxes,
-  readySandboxStatus,
+  type KubeSandboxes,
   SANDBOX,
+  sandboxHeaders,
+  startSandboxCluster,
+  startSyncedRouter,
 } from '../support/kube-sandboxes.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import { type RunningRouter, startRouter } from '../support/router-app.js';
+import type { RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
 describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
@@ -23,20 +25,15 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
   const other = 'agents-b';
 
   beforeAll(async () => {
-    kube = await startKubeApiServer();
-    await applyCrds(kube);
-    sandboxes = new KubeSandboxes(kube);
-    await sandboxes.createNamespace(ns);
-    await sandboxes.createNamespace(other);
+    ({ kube, sandboxes } = await startSandboxCluster([ns, other]));
     upstream = await startUpstream();
     lookup = new MappedLookup((host) => host.endsWith('.svc.cluster.local'));
-    router = await startRouter({
+    router = await startSyncedRouter({
       lookup,
       config: {
         resolution: { providers: ['agent-sandbox'], kubernetes: { kubeconfig: kube.kubeconfig } },
       },
     });
-    await eventually(async () => expect((await request(router.url, '/readyz')).status).toBe(200));
   }, 90_000);
 
   afterAll(async () => {
@@ -46,13 +43,7 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
   }, 30_000);
 
   const get = (id: string, namespace = ns) =>
-    request(router.url, '/hello', {
-      headers: {
-        'X-Sandbox-ID': id,
-        'X-Sandbox-Namespace': namespace,
-        'X-Sandbox-Port': String(upstream.port),
-      },
-    });
+    request(router.url, '/hello', { headers: sandboxHeaders(id, namespace, upstream.port) });
   const resolver = () => router.app.get<ResolverChain>(SANDBOX_RESOLVER);
 
   it('answers 503 SANDBOX_NOT_READY with Retry-After and the reason until the status says ready, then routes to status.serviceFQDN', async () => {
@@ -84,7 +75,7 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
       ),
     );
 
-    await sandboxes.setStatus(SANDBOX, ns, 'starting', readySandboxStatus(ns, 'starting'));
+    await sandboxes.markReady(ns, 'starting');
     const routed = await eventually(async () => {
       const reply = await get('starting');
       expect(reply.status).toBe(200);
@@ -110,35 +101,20 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
   });
 
   it('answers 404 SANDBOX_NOT_FOUND for an unknown sandbox and once a routed sandbox is deleted', async () => {
-    expectRouterError(
-      await get('never-created'),
-      404,
-      'SANDBOX_NOT_FOUND',
-      'Sandbox not found: never-created',
-    );
-    await sandboxes.createSandbox(ns, 'short-lived');
-    await sandboxes.setStatus(SANDBOX, ns, 'short-lived', readySandboxStatus(ns, 'short-lived'));
+    expectSandboxNotFound(await get('never-created'), 'never-created');
+    await sandboxes.createReadySandbox(ns, 'short-lived');
     await eventually(async () => expect((await get('short-lived')).status).toBe(200));
 
     await sandboxes.delete(SANDBOX, ns, 'short-lived');
-    await eventually(async () =>
-      expectRouterError(
-        await get('short-lived'),
-        404,
-        'SANDBOX_NOT_FOUND',
-        'Sandbox not found: short-lived',
-      ),
-    );
+    await eventually(async () => expectSandboxNotFound(await get('short-lived'), 'short-lived'));
   });
 
   it('finds the sandbox- prefixed DNS-1035 name for an id with a leading digit, and the normalised name for upper case', async () => {
-    await sandboxes.createSandbox(ns, 'sandbox-7up');
-    await sandboxes.setStatus(SANDBOX, ns, 'sandbox-7up', readySandboxStatus(ns, 'sandbox-7up'));
+    await sandboxes.createReadySandbox(ns, 'sandbox-7up');
     await eventually(async () => expect((await get('7up')).status).toBe(200));
     expect(lookup.seen.at(-1)).toBe(`sandbox-7up.${ns}.svc.cluster.local`);
 
-    await sandboxes.createSandbox(ns, 'my-box');
-    await sandboxes.setStatus(SANDBOX, ns, 'my-box', readySandboxStatus(ns, 'my-box'));
+    await sandboxes.createReadySandbox(ns, 'my-box');
     // Upper case never passes the header rule; route forms without it (host names) may carry it.
     const target = await eventually(() =>
       resolver().resolve({ kind: 'host', sandboxId: 'My_Box', namespace: ns, port: 80 }),
@@ -148,8 +124,7 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
 
   it('answers 502 SANDBOX_AMBIGUOUS for a name in two namespaces when the route names no namespace', async () => {
     for (const namespace of [ns, other]) {
-      await sandboxes.createSandbox(namespace, 'twin');
-      await sandboxes.setStatus(SANDBOX, namespace, 'twin', readySandboxStatus(namespace, 'twin'));
+      await sandboxes.createReadySandbox(namespace, 'twin');
     }
     await eventually(async () => expect((await get('twin', other)).status).toBe(200));
     expect(lookup.seen.at(-1)).toBe(`twin.${other}.svc.cluster.local`);

@@ -1,9 +1,16 @@
-import { expectRouterError } from '../support/expect-error.js';
+import { expectRouterError, expectSandboxNotFound } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
-import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
-import { BATCH_SANDBOX, eventually, KubeSandboxes } from '../support/kube-sandboxes.js';
+import type { KubeApiServer } from '../support/kube-apiserver.js';
+import {
+  BATCH_SANDBOX,
+  eventually,
+  type KubeSandboxes,
+  sandboxHeaders,
+  startSandboxCluster,
+  startSyncedRouter,
+} from '../support/kube-sandboxes.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import { type RunningRouter, startRouter } from '../support/router-app.js';
+import type { RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
 const ENDPOINTS = 'sandbox.opensandbox.io/endpoints';
@@ -18,13 +25,9 @@ describe('OpenSandbox BatchSandbox resources on a real kube-apiserver', () => {
   const other = 'batch-b';
 
   beforeAll(async () => {
-    kube = await startKubeApiServer();
-    await applyCrds(kube);
-    sandboxes = new KubeSandboxes(kube);
-    await sandboxes.createNamespace(ns);
-    await sandboxes.createNamespace(other);
+    ({ kube, sandboxes } = await startSandboxCluster([ns, other]));
     upstream = await startUpstream();
-    router = await startRouter({
+    router = await startSyncedRouter({
       lookup,
       config: {
         resolution: {
@@ -33,7 +36,6 @@ describe('OpenSandbox BatchSandbox resources on a real kube-apiserver', () => {
         },
       },
     });
-    await eventually(async () => expect((await request(router.url, '/readyz')).status).toBe(200));
   }, 90_000);
 
   afterAll(async () => {
@@ -43,13 +45,7 @@ describe('OpenSandbox BatchSandbox resources on a real kube-apiserver', () => {
   }, 30_000);
 
   const get = (id: string, namespace = ns) =>
-    request(router.url, '/batch', {
-      headers: {
-        'X-Sandbox-ID': id,
-        'X-Sandbox-Namespace': namespace,
-        'X-Sandbox-Port': String(upstream.port),
-      },
-    });
+    request(router.url, '/batch', { headers: sandboxHeaders(id, namespace, upstream.port) });
   const notReady = async (id: string, reason: string) =>
     eventually(async () => {
       const reply = await get(id);
@@ -73,14 +69,7 @@ describe('OpenSandbox BatchSandbox resources on a real kube-apiserver', () => {
     });
 
     await sandboxes.delete(BATCH_SANDBOX, ns, 'batch-one');
-    await eventually(async () =>
-      expectRouterError(
-        await get('batch-one'),
-        404,
-        'SANDBOX_NOT_FOUND',
-        'Sandbox not found: batch-one',
-      ),
-    );
+    await eventually(async () => expectSandboxNotFound(await get('batch-one'), 'batch-one'));
   });
 
   it('answers 503 while the endpoints annotation is missing, invalid JSON or empty', async () => {

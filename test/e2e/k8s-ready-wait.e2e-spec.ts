@@ -3,17 +3,18 @@ import { AgentSandboxResolver } from '../../src/modules/resolution/agent-sandbox
 import { SANDBOX_RESOLVER } from '../../src/modules/resolution/resolution.constants.js';
 import type { ResolverChain } from '../../src/modules/resolution/resolver.chain.js';
 import type { SandboxIndex } from '../../src/modules/resolution/sandbox.index.js';
-import { expectRouterError } from '../support/expect-error.js';
+import { expectRouterError, expectSandboxNotFound } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
-import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
   eventually,
-  KubeSandboxes,
-  readySandboxStatus,
-  SANDBOX,
+  type KubeSandboxes,
+  sandboxHeaders,
+  startSandboxCluster,
+  startSyncedRouter,
 } from '../support/kube-sandboxes.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import { type RunningRouter, startRouter } from '../support/router-app.js';
+import type { RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
 describe('holding requests for a starting sandbox (proxy.readyWaitSeconds)', () => {
@@ -25,23 +26,17 @@ describe('holding requests for a starting sandbox (proxy.readyWaitSeconds)', () 
   const ns = 'waiting';
   const lookup = new MappedLookup((host) => host.endsWith('.svc.cluster.local'));
 
-  const routerWith = async (readyWaitSeconds: number) => {
-    const router = await startRouter({
+  const routerWith = (readyWaitSeconds: number) =>
+    startSyncedRouter({
       lookup,
       config: {
         resolution: { providers: ['agent-sandbox'], kubernetes: { kubeconfig: kube.kubeconfig } },
         proxy: { readyWaitSeconds },
       },
     });
-    await eventually(async () => expect((await request(router.url, '/readyz')).status).toBe(200));
-    return router;
-  };
 
   beforeAll(async () => {
-    kube = await startKubeApiServer();
-    await applyCrds(kube);
-    sandboxes = new KubeSandboxes(kube);
-    await sandboxes.createNamespace(ns);
+    ({ kube, sandboxes } = await startSandboxCluster([ns]));
     upstream = await startUpstream();
     patient = await routerWith(30);
     hasty = await routerWith(0.2);
@@ -60,11 +55,7 @@ describe('holding requests for a starting sandbox (proxy.readyWaitSeconds)', () 
       (p): p is AgentSandboxResolver => p instanceof AgentSandboxResolver,
     )!.index;
   };
-  const headers = (id: string) => ({
-    'X-Sandbox-ID': id,
-    'X-Sandbox-Namespace': ns,
-    'X-Sandbox-Port': String(upstream.port),
-  });
+  const headers = (id: string) => sandboxHeaders(id, ns, upstream.port);
   const known = (router: RunningRouter, name: string) =>
     eventually(async () => expect(indexOf(router).get(ns, name)).toBeDefined());
 
@@ -74,7 +65,7 @@ describe('holding requests for a starting sandbox (proxy.readyWaitSeconds)', () 
     const reply = request(patient.url, '/held', { headers: headers('slow-start') });
     await eventually(async () => expect(indexOf(patient).waiting).toBe(1));
 
-    await sandboxes.setStatus(SANDBOX, ns, 'slow-start', readySandboxStatus(ns, 'slow-start'));
+    await sandboxes.markReady(ns, 'slow-start');
     const released = await reply;
     expect(released.status).toBe(200);
     expect(released.json<{ url: string }>().url).toBe('/held');
@@ -97,7 +88,7 @@ describe('holding requests for a starting sandbox (proxy.readyWaitSeconds)', () 
 
   it('answers 404 at once, without waiting, for a sandbox nobody created', async () => {
     const reply = await request(patient.url, '/', { headers: headers('nobody') });
-    expectRouterError(reply, 404, 'SANDBOX_NOT_FOUND', 'Sandbox not found: nobody');
+    expectSandboxNotFound(reply, 'nobody');
   });
 
   it('frees the held request when the client gives up', async () => {

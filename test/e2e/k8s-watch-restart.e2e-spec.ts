@@ -1,10 +1,10 @@
 import { request } from '../support/http-client.js';
-import { applyCrds, type KubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
   eventually,
-  KubeSandboxes,
-  readySandboxStatus,
-  SANDBOX,
+  type KubeSandboxes,
+  sandboxHeaders,
+  startSandboxCluster,
 } from '../support/kube-sandboxes.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import { type RunningRouter, startRouter } from '../support/router-app.js';
@@ -18,12 +18,8 @@ describe('informer readiness and an API server restart', () => {
   const ns = 'restarts';
 
   beforeAll(async () => {
-    kube = await startKubeApiServer();
-    await applyCrds(kube);
-    sandboxes = new KubeSandboxes(kube);
-    await sandboxes.createNamespace(ns);
-    await sandboxes.createSandbox(ns, 'before');
-    await sandboxes.setStatus(SANDBOX, ns, 'before', readySandboxStatus(ns, 'before'));
+    ({ kube, sandboxes } = await startSandboxCluster([ns]));
+    await sandboxes.createReadySandbox(ns, 'before');
     upstream = await startUpstream();
   }, 90_000);
 
@@ -34,13 +30,7 @@ describe('informer readiness and an API server restart', () => {
   }, 30_000);
 
   const get = (id: string) =>
-    request(router!.url, '/', {
-      headers: {
-        'X-Sandbox-ID': id,
-        'X-Sandbox-Namespace': ns,
-        'X-Sandbox-Port': String(upstream.port),
-      },
-    });
+    request(router!.url, '/', { headers: sandboxHeaders(id, ns, upstream.port) });
 
   it('answers /readyz 503 until the informer has listed, and 200 after', async () => {
     await kube.killApiServer();
@@ -73,8 +63,7 @@ describe('informer readiness and an API server restart', () => {
     expect((await request(router!.url, '/readyz')).status).toBe(200);
 
     await kube.start();
-    await sandboxes.createSandbox(ns, 'after');
-    await sandboxes.setStatus(SANDBOX, ns, 'after', readySandboxStatus(ns, 'after'));
+    await sandboxes.createReadySandbox(ns, 'after');
     await eventually(async () => expect((await get('after')).status).toBe(200), 30_000);
     expect((await get('before')).status).toBe(200);
   }, 60_000);

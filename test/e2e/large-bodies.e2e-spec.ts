@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from '../support/http-client.js';
-import { MappedLookup } from '../support/mapped-lookup.js';
-import { startRouter, type RunningRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { useRouterAndUpstream } from '../support/router-app.js';
+import { digestBody } from '../support/upstream.js';
 
 const TEN_MB = 10 * 1024 * 1024;
 const payload = randomBytes(TEN_MB);
@@ -22,49 +21,31 @@ function upstreamHandler(req: IncomingMessage, res: ServerResponse): void {
     res.end();
     return;
   }
-  const hash = createHash('sha256');
-  let bytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    hash.update(chunk);
-  });
-  req.on('end', () => {
+  digestBody(req, (digest) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
-      JSON.stringify({
-        bytes,
-        sha256: hash.digest('hex'),
-        transferEncoding: req.headers['transfer-encoding'] ?? null,
-      }),
+      JSON.stringify({ ...digest, transferEncoding: req.headers['transfer-encoding'] ?? null }),
     );
   });
 }
 
 /** Bodies stream through unbuffered and unaltered (SPEC §4.1). */
 describe('large bodies', () => {
-  let upstream: Upstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream(upstreamHandler);
-    router = await startRouter({ lookup: new MappedLookup() });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-  });
+  const env = useRouterAndUpstream(upstreamHandler);
 
   const sandboxHeaders = () => ({
     'X-Sandbox-ID': 'big-box',
-    'X-Sandbox-Port': String(upstream.port),
+    'X-Sandbox-Port': String(env.upstream.port),
   });
-
-  it('delivers a 10 MB POST body intact', async () => {
-    const reply = await request(router.url, '/upload', {
+  const upload = (body: Buffer | Buffer[]) =>
+    request(env.router.url, '/upload', {
       method: 'POST',
       headers: { ...sandboxHeaders(), 'content-type': 'application/octet-stream' },
-      body: payload,
+      body,
     });
+
+  it('delivers a 10 MB POST body intact', async () => {
+    const reply = await upload(payload);
     expect(reply.status).toBe(200);
     expect(reply.json()).toEqual({
       bytes: TEN_MB,
@@ -78,11 +59,7 @@ describe('large bodies', () => {
     for (let offset = 0; offset < payload.length; offset += 1_000_000) {
       chunks.push(payload.subarray(offset, offset + 1_000_000));
     }
-    const reply = await request(router.url, '/upload', {
-      method: 'POST',
-      headers: { ...sandboxHeaders(), 'content-type': 'application/octet-stream' },
-      body: chunks,
-    });
+    const reply = await upload(chunks);
     expect(reply.status).toBe(200);
     expect(reply.json()).toEqual({
       bytes: TEN_MB,
@@ -92,7 +69,7 @@ describe('large bodies', () => {
   });
 
   it('delivers a 10 MB response intact', async () => {
-    const reply = await request(router.url, '/download', { headers: sandboxHeaders() });
+    const reply = await request(env.router.url, '/download', { headers: sandboxHeaders() });
     expect(reply.status).toBe(200);
     expect(reply.body.length).toBe(TEN_MB);
     expect(sha256(reply.body)).toBe(sha256(payload));

@@ -1,21 +1,9 @@
 import { request } from '../support/http-client.js';
-import { MappedLookup } from '../support/mapped-lookup.js';
-import { startRouter, type RunningRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { useRouterAndUpstream } from '../support/router-app.js';
 
 /** Path and query go upstream raw (SPEC §4.1): object stores and signed URLs depend on it. */
 describe('raw path and query', () => {
-  let upstream: Upstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    router = await startRouter({ lookup: new MappedLookup() });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-  });
+  const env = useRouterAndUpstream();
 
   it.each([
     '/list/%2E?marker=%2E',
@@ -26,10 +14,10 @@ describe('raw path and query', () => {
     '/trailing/?a=1&a=2',
     '//double//slash',
   ])('delivers %s to the upstream byte for byte', async (path) => {
-    const reply = await request(router.url, path, {
-      headers: { 'X-Sandbox-ID': 'my-sandbox', 'X-Sandbox-Port': String(upstream.port) },
+    const reply = await request(env.router.url, path, {
+      headers: { 'X-Sandbox-ID': 'my-sandbox', 'X-Sandbox-Port': String(env.upstream.port) },
     });
     expect(reply.status).toBe(200);
-    expect(upstream.requests.at(-1)?.url).toBe(path);
+    expect(env.upstream.requests.at(-1)?.url).toBe(path);
   });
 });

@@ -17,3 +17,8 @@ export function expectRouterError(
   expect(reply.headers['content-type']).toMatch(/^application\/json/);
   expect(reply.headers['x-request-id']).toEqual(expect.any(String));
 }
+
+/** Asserts the 404 SANDBOX_NOT_FOUND reply for `id`. */
+export function expectSandboxNotFound(reply: Reply, id: string): void {
+  expectRouterError(reply, 404, 'SANDBOX_NOT_FOUND', `Sandbox not found: ${id}`);
+}

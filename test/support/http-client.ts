@@ -1,4 +1,9 @@
-import { type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 
 export interface Reply {
   status: number;
@@ -25,6 +30,19 @@ export function request(
   path: string,
   options: RequestOptions = {},
 ): Promise<Reply> {
+  return sendRequest(baseUrl, path, options, (res) => readReply(res));
+}
+
+/**
+ * Sends the request without an agent and settles with what `onResponse` makes of the response
+ * head; a request error rejects until then.
+ */
+export function sendRequest<T>(
+  baseUrl: string,
+  path: string,
+  options: RequestOptions,
+  onResponse: (res: IncomingMessage, req: ClientRequest) => T | Promise<T>,
+): Promise<T> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -36,40 +54,47 @@ export function request(
         headers: headersFor(options),
         agent: false,
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            rawHeaders: res.rawHeaders,
-            body,
-            text: body.toString('utf8'),
-            json: <T>() => JSON.parse(body.toString('utf8')) as T,
-          });
-        });
-      },
+      (res) => void Promise.resolve(onResponse(res, req)).then(resolve, reject),
     );
     req.on('error', reject);
     sendBody(req, options.body);
   });
 }
 
+/** Collects a response to its end. */
+function readReply(res: IncomingMessage): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => resolve(toReply(res, Buffer.concat(chunks))));
+  });
+}
+
+/** A finished response and its whole body as a Reply. */
+export function toReply(res: IncomingMessage, body: Buffer): Reply {
+  return {
+    status: res.statusCode ?? 0,
+    headers: res.headers,
+    rawHeaders: res.rawHeaders,
+    body,
+    text: body.toString('utf8'),
+    json: <T>() => JSON.parse(body.toString('utf8')) as T,
+  };
+}
+
 /**
  * The request headers plus a Content-Length for a whole body: node:http sends none for DELETE,
  * OPTIONS or GET bodies, and the body would then be read as the next request.
  */
-export function headersFor({ headers = {}, body }: RequestOptions): RequestOptions['headers'] {
+function headersFor({ headers = {}, body }: RequestOptions): RequestOptions['headers'] {
   const hasLength = Object.keys(headers).some((name) => name.toLowerCase() === 'content-length');
   if (body === undefined || isChunked(body) || hasLength) return headers;
   return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
 }
 
 /** Writes the body: a list of chunks one write each, without a length, i.e. chunked. */
-export function sendBody(req: ClientRequest, body: RequestOptions['body']): void {
+function sendBody(req: ClientRequest, body: RequestOptions['body']): void {
   if (!isChunked(body)) return void req.end(body);
   for (const chunk of body) req.write(chunk);
   req.end();

@@ -10,6 +10,8 @@ import {
 } from '../../src/modules/config/config.schema.js';
 import { CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
+import { MappedLookup } from './mapped-lookup.js';
+import { type Handler, startUpstream, type Upstream } from './upstream.js';
 
 export interface RouterOptions {
   /** Router configuration; router auth is off unless a token is given. */
@@ -45,6 +47,28 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export interface RouterAndUpstream {
+  readonly router: RunningRouter;
+  readonly upstream: Upstream;
+}
+
+/**
+ * For one describe block: before its tests, an upstream (`handler`, echo by default) and a router
+ * whose lookup sends every name to 127.0.0.1; after them, closes both. Read the fields in tests.
+ */
+export function useRouterAndUpstream(handler?: Handler): RouterAndUpstream {
+  const started = {} as { router: RunningRouter; upstream: Upstream };
+  beforeAll(async () => {
+    started.upstream = await startUpstream(handler);
+    started.router = await startRouter({ lookup: new MappedLookup() });
+  });
+  afterAll(async () => {
+    await started.router?.close();
+    await started.upstream?.close();
+  });
+  return started;
 }
 
 function sliceFor(key: string | symbol, config: ReturnType<typeof routerConfigSchema.parse>) {

@@ -1,5 +1,5 @@
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { headersFor, type RequestOptions, sendBody } from './http-client.js';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { type RequestOptions, sendRequest } from './http-client.js';
 
 export interface OpenStream {
   req: ClientRequest;
@@ -16,22 +16,11 @@ export function openStream(
   path: string,
   options: RequestOptions = {},
 ): Promise<OpenStream> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        path,
-        method: options.method ?? 'GET',
-        headers: headersFor(options),
-        agent: false,
-      },
-      (res) => resolve({ req, res, body: new BodyReader(res) }),
-    );
-    req.on('error', reject);
-    sendBody(req, options.body);
-  });
+  return sendRequest(baseUrl, path, options, (res, req) => ({
+    req,
+    res,
+    body: new BodyReader(res),
+  }));
 }
 
 /** Collects a body as it arrives; `until` resolves the moment the text so far satisfies a test. */

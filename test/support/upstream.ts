@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -10,7 +11,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Echoes method, raw URL and headers as JSON. */
 export const echo: Handler = (req, res) => {
@@ -18,6 +19,20 @@ export const echo: Handler = (req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(body);
 };
+
+/** Reads a request body to its end, then hands over its size and SHA-256 digest (hex). */
+export function digestBody(
+  req: IncomingMessage,
+  onEnd: (digest: { bytes: number; sha256: string }) => void,
+): void {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    hash.update(chunk);
+  });
+  req.on('end', () => onEnd({ bytes, sha256: hash.digest('hex') }));
+}
 
 /** A real HTTP server on 127.0.0.1 (port 0 unless given) that the test controls. */
 export async function startUpstream(handler: Handler = echo, listenPort = 0): Promise<Upstream> {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ClientOptions, WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import type { Reply } from './http-client.js';
+import { type Reply, toReply } from './http-client.js';
 
 export interface WsUpstream {
   port: number;
@@ -97,18 +97,10 @@ export function refusedUpgrade(url: string, headers: Record<string, string> = {}
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        const body = Buffer.concat(chunks);
         ws.removeAllListeners('error');
         ws.on('error', () => undefined);
         ws.terminate();
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          rawHeaders: res.rawHeaders,
-          body,
-          text: body.toString('utf8'),
-          json: <T>() => JSON.parse(body.toString('utf8')) as T,
-        });
+        resolve(toReply(res, Buffer.concat(chunks)));
       });
     });
   });

@@ -16,7 +16,6 @@ const MAX_MESSAGE = 200;
  * is that name, or the first `status.podIPs` entry (no DNS on the hot path).
  */
 export function decodeSandbox(object: KubeObject, target: TargetField): SandboxRecord {
-  const metadata = object.metadata ?? {};
   const status = (object.status ?? {}) as SandboxStatus;
   const ready = Array.isArray(status.conditions)
     ? (status.conditions as Condition[]).find((condition) => condition?.type === 'Ready')
@@ -36,14 +35,7 @@ export function decodeSandbox(object: KubeObject, target: TargetField): SandboxR
   } else {
     host = status.serviceFQDN;
   }
-  return new SandboxRecord(
-    metadata.namespace ?? '',
-    metadata.name ?? '',
-    metadata.uid ?? '',
-    metadata.resourceVersion ?? '',
-    host,
-    notReady,
-  );
+  return SandboxRecord.of(object.metadata, { host, notReady });
 }
 
 interface SandboxStatus {

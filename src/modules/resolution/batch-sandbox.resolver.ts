@@ -49,15 +49,11 @@ export function decodeBatchSandbox(object: KubeObject): SandboxRecord {
     else notReady = endpoint.problem;
   }
   const token = annotations[ACCESS_TOKEN_ANNOTATION];
-  return new SandboxRecord(
-    metadata.namespace ?? '',
-    metadata.name ?? '',
-    metadata.uid ?? '',
-    metadata.resourceVersion ?? '',
+  return SandboxRecord.of(metadata, {
     host,
     notReady,
-    typeof token === 'string' && token ? token : undefined,
-  );
+    accessToken: typeof token === 'string' && token ? token : undefined,
+  });
 }
 
 /** OpenSandbox names a BatchSandbox after the sandbox id; a normalised id is tried next. */

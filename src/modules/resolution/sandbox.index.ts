@@ -1,3 +1,4 @@
+import type { KubeObject } from '../kubernetes/kube.client.js';
 import type { InformerSink } from '../kubernetes/resource.informer.js';
 
 /**
@@ -17,6 +18,22 @@ export class SandboxRecord {
     /** `opensandbox.io/secure-access-token`, for per-sandbox access (SPEC §9). */
     readonly accessToken: string | undefined = undefined,
   ) {}
+
+  /** A resource's identity from its metadata, plus what a decoder made of its state. */
+  static of(
+    metadata: KubeObject['metadata'] = {},
+    state: { host?: string; notReady?: string; accessToken?: string },
+  ): SandboxRecord {
+    return new SandboxRecord(
+      metadata.namespace ?? '',
+      metadata.name ?? '',
+      metadata.uid ?? '',
+      metadata.resourceVersion ?? '',
+      state.host,
+      state.notReady,
+      state.accessToken,
+    );
+  }
 }
 
 type Waiter = () => void;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { resolutionConfig, type ResolutionConfig } from '../config/router.config.js';
 import { KUBE_CONFIG } from './kubernetes.constants.js';
 
@@ -17,7 +17,12 @@ export const usesKubernetes = (resolution: ResolutionConfig): boolean =>
  * A kubeconfig file when one is configured (KUBECONFIG), else the pod's service account.
  * Throws at boot when neither exists: a router told to watch custom resources cannot be ready.
  */
-export function loadKubeConfig({ kubeconfig }: ResolutionConfig['kubernetes']): KubeConfig {
+export async function loadKubeConfig({
+  kubeconfig,
+}: ResolutionConfig['kubernetes']): Promise<KubeConfig> {
+  // Imported on demand: the client library alone is ~70 MiB of resident memory, which a
+  // dns/static router never needs.
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   if (kubeconfig) {
     config.loadFromFile(kubeconfig);
@@ -32,10 +37,10 @@ export function loadKubeConfig({ kubeconfig }: ResolutionConfig['kubernetes']): 
   return config;
 }
 
-/** Loaded only when a custom-resource provider is configured; an empty config otherwise. */
+/** Loaded only when a custom-resource provider is configured; null otherwise. */
 export const kubeConfigProvider: Provider = {
   provide: KUBE_CONFIG,
   inject: [resolutionConfig.KEY],
   useFactory: (resolution: ResolutionConfig) =>
-    usesKubernetes(resolution) ? loadKubeConfig(resolution.kubernetes) : new KubeConfig(),
+    usesKubernetes(resolution) ? loadKubeConfig(resolution.kubernetes) : null,
 };

@@ -43,7 +43,8 @@ export type Query = Record<string, string | number | boolean | undefined>;
  */
 @Injectable()
 export class KubeClient {
-  constructor(@Inject(KUBE_CONFIG) private readonly config: KubeConfig) {}
+  /** Null when no custom-resource provider is configured: then nothing calls the API. */
+  constructor(@Inject(KUBE_CONFIG) private readonly config: KubeConfig | null) {}
 
   async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
     const res = await this.open(path, query, signal);
@@ -76,8 +77,8 @@ export class KubeClient {
   }
 
   private async open(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error('no current Kubernetes cluster');
+    const cluster = this.config?.getCurrentCluster();
+    if (!this.config || !cluster) throw new Error('no current Kubernetes cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(name, String(value));

@@ -4,13 +4,13 @@ import { expectRouterError, expectSandboxNotFound } from '../support/expect-erro
 import { request } from '../support/http-client.js';
 import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
-  eventually,
   type KubeSandboxes,
   SANDBOX,
   sandboxHeaders,
   startSandboxCluster,
   startSyncedRouter,
 } from '../support/kube-sandboxes.js';
+import { eventually } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import type { RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';

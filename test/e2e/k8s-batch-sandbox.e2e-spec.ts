@@ -3,12 +3,12 @@ import { request } from '../support/http-client.js';
 import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
   BATCH_SANDBOX,
-  eventually,
   type KubeSandboxes,
   sandboxHeaders,
   startSandboxCluster,
   startSyncedRouter,
 } from '../support/kube-sandboxes.js';
+import { eventually } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import type { RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';

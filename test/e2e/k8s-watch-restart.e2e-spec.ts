@@ -1,11 +1,11 @@
 import { request } from '../support/http-client.js';
 import type { KubeApiServer } from '../support/kube-apiserver.js';
 import {
-  eventually,
   type KubeSandboxes,
   sandboxHeaders,
   startSandboxCluster,
 } from '../support/kube-sandboxes.js';
+import { eventually } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import { type RunningRouter, startRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';

@@ -1,27 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { request } from '../support/http-client.js';
+import { closedPort } from '../support/raw-upstream.js';
+import { until } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import { startRouter, type RunningRouter } from '../support/router-app.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
-
-/** A port that nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe('connect retries while a sandbox starts (proxy.connectRetrySeconds)', () => {
   let router: RunningRouter;
@@ -39,7 +22,7 @@ describe('connect retries while a sandbox starts (proxy.connectRetrySeconds)', (
   afterAll(() => router.close());
 
   it('forwards the request, body intact, once the sandbox starts listening', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const body = Buffer.alloc(256 * 1024, 7);
     const pending = request(router.url, '/upload', {
       method: 'POST',
@@ -63,7 +46,7 @@ describe('connect retries while a sandbox starts (proxy.connectRetrySeconds)', (
     const quick = await startRouter({ lookup, config: { proxy: { connectRetrySeconds: 0.3 } } });
     try {
       const reply = await request(quick.url, '/', {
-        headers: { 'X-Sandbox-ID': 'never-up', 'X-Sandbox-Port': String(await freePort()) },
+        headers: { 'X-Sandbox-ID': 'never-up', 'X-Sandbox-Port': String(await closedPort()) },
       });
       expect(reply.status).toBe(502);
       expect(reply.json()).toMatchObject({

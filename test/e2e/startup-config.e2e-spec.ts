@@ -1,40 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuilt, type Exit, exitWithin, spawnRouter } from '../support/router-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const ENTRY = join(ROOT, 'dist/main.js');
 /** A process that does not exit by then started listening: its config was accepted. */
 const EXIT_DEADLINE_MS = 15_000;
 
-interface Exit {
-  code: number | null;
-  stderr: string;
-}
-
 /** Runs the built entry point with exactly this environment and waits for it to exit. */
-function runRouter(env: Record<string, string>): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [ENTRY], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the router did not exit within ${EXIT_DEADLINE_MS} ms: ${stderr}`));
-    }, EXIT_DEADLINE_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(deadline);
-      resolve({ code, stderr });
-    });
-  });
-}
+const runRouter = (env: Record<string, string>): Promise<Exit> =>
+  exitWithin(spawnRouter(env), EXIT_DEADLINE_MS);
 
 const lines = (stderr: string) => stderr.split('\n');
 
@@ -44,7 +18,7 @@ describe('start-up with an invalid configuration', () => {
   let portZeroFile: string;
 
   beforeAll(() => {
-    if (!existsSync(ENTRY)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'router-startup-'));
     portZeroFile = join(dir, 'router.yaml');
     writeFileSync(portZeroFile, 'routing: {defaultPort: 0}\n');

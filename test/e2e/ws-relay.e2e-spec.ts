@@ -3,13 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { request } from '../support/http-client.js';
+import { until } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
 import { startRouter, type RunningRouter } from '../support/router-app.js';
 import {
   closed,
   connectWs,
   echoSocket,
-  eventually,
   within,
   nextMessage,
   startWsUpstream,
@@ -207,7 +207,7 @@ describe('WebSocket relaying', () => {
     client.close();
     await clientClosed;
     let count = -1;
-    await eventually(async () => {
+    await until(async () => {
       count = (await request(router.url, '/')).json<{ websockets: { open: number } }>().websockets
         .open;
       return count === 0;

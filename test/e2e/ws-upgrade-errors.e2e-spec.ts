@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { expectRouterError } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
+import { closedPort } from '../support/raw-upstream.js';
 import { startRouter, type RunningRouter } from '../support/router-app.js';
 import { startUpstream } from '../support/upstream.js';
 import { connectWs, refusedUpgrade, startWsUpstream, type WsUpstream } from '../support/ws.js';
@@ -79,8 +80,8 @@ describe('WebSocket upgrades that fail before the upgrade', () => {
   });
 
   it('answers 502 UPSTREAM_UNREACHABLE when nothing listens on the sandbox port', async () => {
-    const closedPort = await freePort();
-    const reply = await refusedUpgrade(url, sandbox({ 'X-Sandbox-Port': String(closedPort) }));
+    const port = await closedPort();
+    const reply = await refusedUpgrade(url, sandbox({ 'X-Sandbox-Port': String(port) }));
     expectRouterError(
       reply,
       502,
@@ -171,12 +172,3 @@ describe('a WebSocket upstream that never answers the handshake', () => {
     );
   });
 });
-
-/** A port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closedPort } from './raw-upstream.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/k8s-apiserver.sh');
@@ -26,7 +26,7 @@ export interface KubeApiServer {
  */
 export async function startKubeApiServer(): Promise<KubeApiServer> {
   const run = await mkdtemp(join(tmpdir(), 'k8s-test-'));
-  const [k8s, etcd, peer] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [k8s, etcd, peer] = await Promise.all([closedPort(), closedPort(), closedPort()]);
   const env = {
     ...process.env,
     K8S_RUN: run,
@@ -99,15 +99,4 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

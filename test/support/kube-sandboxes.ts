@@ -1,3 +1,4 @@
+import { eventually } from './wait.js';
 import { request } from './http-client.js';
 import { applyCrds, type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { type RouterOptions, type RunningRouter, startRouter } from './router-app.js';
@@ -133,18 +134,5 @@ export class KubeSandboxes {
 
   private async apply(object: object): Promise<void> {
     await this.kube.kubectl(['create', '-f', '-'], JSON.stringify(object));
-  }
-}
-
-/** Retries an assertion until it passes or the deadline is reached (then its last error). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 }

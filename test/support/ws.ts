@@ -131,18 +131,6 @@ export function closed(ws: WebSocket): Promise<Closed> {
   });
 }
 
-/** Polls until `check` holds or the deadline passes. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  deadlineMs = 5_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** The promise's value, or a rejection if it takes longer than `deadlineMs`. */
 export async function within<T>(promise: Promise<T>, deadlineMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,51 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const ENTRY = join(ROOT, 'dist/main.js');
+
+export interface Exit {
+  code: number | null;
+  stderr: string;
+}
+
+export interface RouterProcess {
+  child: ChildProcess;
+  /** Settles when the process exits, with its code and everything it wrote to stderr. */
+  exited: Promise<Exit>;
+}
+
+/** Builds dist/ once if it is missing (CI builds before testing). */
+export function ensureBuilt(): void {
+  if (!existsSync(ENTRY)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+/** The built entry point (`node dist/main.js`) with exactly this environment. */
+export function spawnRouter(env: Record<string, string>): RouterProcess {
+  const child = spawn(NODE, [ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+  return { child, exited };
+}
+
+/** Waits for the exit, killing the process if it has not exited by the deadline. */
+export async function exitWithin(router: RouterProcess, deadlineMs: number): Promise<Exit> {
+  const timer = setTimeout(() => router.child.kill('SIGKILL'), deadlineMs);
+  try {
+    const exit = await router.exited;
+    if (exit.code === null) throw new Error(`no exit within ${deadlineMs} ms: ${exit.stderr}`);
+    return exit;
+  } finally {
+    clearTimeout(timer);
+  }
+}

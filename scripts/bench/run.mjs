@@ -1,6 +1,6 @@
 // `npm run bench`: the router against nginx and a bare node:http proxy (SPEC §10), all in front
 // of one local upstream, loaded with wrk. Prints one markdown table and writes .bench/results.md.
-// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 2).
+// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 5: long enough for the JIT to settle).
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -28,7 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const SECONDS = positiveInteger('BENCH_DURATION', 10);
 const CONNECTIONS = positiveInteger('BENCH_CONNECTIONS', 50);
-const WARMUP_SECONDS = positiveInteger('BENCH_WARMUP', 2);
+const WARMUP_SECONDS = positiveInteger('BENCH_WARMUP', 5);
 // Only the router reads it; the others ignore an unknown header, so every target gets it.
 const HEADERS = { 'X-Sandbox-ID': 'bench' };
 // Router config, nginx config, pid and logs; removed on every way out.

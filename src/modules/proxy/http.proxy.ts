@@ -51,7 +51,7 @@ export class HttpProxy {
       // their proxyTimeout is an idle timeout that would also cut SSE.
       ejectPlugins: true,
       router: (req, _res, options) => {
-        const exchange = (req as ExchangeRequest)[EXCHANGE]!;
+        const exchange = exchangeOf(req);
         options.agent = exchange.agent;
         return exchange.target.url;
       },
@@ -86,15 +86,15 @@ export class HttpProxy {
       this.onProxyReq(proxyReq, req, res as ServerResponse),
     );
     server.on('proxyRes', (proxyRes, req, res) => {
-      clearTimeout(exchangeOf(req).headTimer);
+      const exchange = exchangeOf(req);
+      clearTimeout(exchange.headTimer);
       proxyRes.headers = rewriteResponseHeaders(proxyRes.headers);
-      const { pathRewrite } = exchangeOf(req);
-      if (pathRewrite) rewriteResponsePaths(proxyRes.headers, pathRewrite);
+      if (exchange.pathRewrite) rewriteResponsePaths(proxyRes.headers, exchange.pathRewrite);
       // Otherwise httpxy would echo the client's (already removed) Connection header.
       proxyRes.headers.connection = (res as ServerResponse).shouldKeepAlive
         ? 'keep-alive'
         : 'close';
-      proxyRes.headers['x-request-id'] = exchangeOf(req).requestId;
+      proxyRes.headers['x-request-id'] = exchange.requestId;
     });
     server.on('error', (error, req, res) => {
       if (!req || !res) return;

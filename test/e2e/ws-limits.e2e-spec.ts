@@ -11,6 +11,7 @@ import {
   startWsUpstream,
   type WsUpstream,
 } from '../support/ws.js';
+import { eventually } from '../support/wait.js';
 
 /** A router and an echo upstream with the given WebSocket limits; every socket is cleaned up. */
 function withRouter(config: RouterConfigInput) {
@@ -145,7 +146,8 @@ describe('WEBSOCKET_MAX_CONNECTIONS_PER_CLIENT', () => {
     const firstClosed = closed(first);
     first.close();
     await firstClosed;
-    await expect(retryUntilOpen(() => open())).resolves.toBeDefined();
+    // The closed socket's slot is freed when the router sees the close: retry until then.
+    await expect(eventually(() => open(), 5_000)).resolves.toBeDefined();
   });
 });
 
@@ -174,22 +176,6 @@ describe('WEBSOCKET_MAX_CONNECTIONS_PER_CLIENT behind a trusted proxy', () => {
     expect(other.readyState).toBe(other.OPEN);
   });
 });
-
-/** A closed socket's slot is freed when the router sees the close; retry the upgrade until then. */
-async function retryUntilOpen(
-  connect: () => Promise<WebSocket>,
-  deadlineMs = 5_000,
-): Promise<WebSocket> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await connect();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 describe('websocket.pingIntervalSeconds', () => {
   const { context, open } = withRouter({

@@ -63,14 +63,29 @@ export function sendErrorOnSocket(
   requestId: string,
 ): void {
   const { status, headers, body } = renderError(req, error, requestId);
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   socket.once('finish', () => socket.destroy());
-  socket.end(`${head}\r\n${body ?? ''}`);
+  socket.end(rawResponseHead(status, headers) + (body ?? ''));
+}
+
+/**
+ * A `Connection: close` HTTP/1.1 response head for a raw socket (an upgrade request has no
+ * ServerResponse): the router's own errors and an upstream's refusal of a handshake.
+ */
+export function rawResponseHead(
+  status: number,
+  headers: Readonly<Record<string, string | number | string[] | undefined>>,
+  statusText = STATUS_CODES[status] ?? '',
+): string {
+  let head = `HTTP/1.1 ${status} ${statusText}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name === 'connection') continue;
+    for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`;
+  }
+  return `${head}connection: close\r\n\r\n`;
 }
 
 /** True when the client ranks text/html above JSON, as browsers do for navigations. */

@@ -1,3 +1,5 @@
+import type { LoggerService } from '@nestjs/common';
+
 /**
  * The closed set of failures the router answers itself (SPEC §6), and the one table that maps
  * each code to its HTTP status.
@@ -41,3 +43,13 @@ export const upstreamUnreachable = (sandbox: string) =>
 
 export const upstreamTimeout = (sandbox: string) =>
   new RouterError('UPSTREAM_TIMEOUT', `Timed out waiting for the backend sandbox: ${sandbox}`);
+
+/**
+ * A RouterError as is; anything else is a bug: logged with its stack, answered as a bad gateway
+ * so the client still gets the SPEC §6 body.
+ */
+export function asRouterError(error: unknown, logger: LoggerService): RouterError {
+  if (error instanceof RouterError) return error;
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return new RouterError('UPSTREAM_UNREACHABLE', 'Internal router error.');
+}

@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { RouterHttpAdapter } from '../../http.adapter.js';
 import { sendError } from '../errors/error-response.js';
-import { RouterError } from '../errors/router-error.js';
+import { asRouterError } from '../errors/router-error.js';
 import { requestIdOf } from './forwarded-headers.js';
 import { HttpProxy } from './http.proxy.js';
 import { missingRoute, type RouteClaim, RequestRouter } from './request.router.js';
@@ -48,12 +48,6 @@ export class ProxyHook implements OnModuleInit {
     this.router
       .route(req, claim, requestId)
       .then((route) => this.proxy.forward(req, res, route))
-      .catch((error: unknown) => sendError(req, res, this.asRouterError(error), requestId));
-  }
-
-  private asRouterError(error: unknown): RouterError {
-    if (error instanceof RouterError) return error;
-    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return new RouterError('UPSTREAM_UNREACHABLE', 'Internal router error.');
+      .catch((error: unknown) => sendError(req, res, asRouterError(error, this.logger), requestId));
   }
 }

@@ -16,7 +16,7 @@ import {
   type WebSocketConfig,
 } from '../config/router.config.js';
 import { sendErrorOnSocket } from '../errors/error-response.js';
-import { RouterError } from '../errors/router-error.js';
+import { asRouterError, RouterError } from '../errors/router-error.js';
 import { requestIdOf } from '../proxy/forwarded-headers.js';
 import { missingRoute, RequestRouter } from '../proxy/request.router.js';
 import { TrustedProxies } from '../routing/trusted-proxies.js';
@@ -92,7 +92,7 @@ export class UpgradeHandler
       dialed = await this.dialer.dial(req, route, offer, gone.signal);
     } catch (error) {
       this.sockets.release(client);
-      return sendErrorOnSocket(req, socket, this.asRouterError(error), requestId);
+      return sendErrorOnSocket(req, socket, asRouterError(error, this.logger), requestId);
     } finally {
       socket.removeListener('close', onGone);
     }
@@ -134,12 +134,6 @@ export class UpgradeHandler
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.drainTimer);
     await this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
-  }
-
-  private asRouterError(error: unknown): RouterError {
-    if (error instanceof RouterError) return error;
-    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return new RouterError('UPSTREAM_UNREACHABLE', 'Internal router error.');
   }
 }
 

@@ -1,5 +1,6 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { rawResponseHead } from '../errors/error-response.js';
 import { rewriteResponseHeaders } from '../proxy/forwarded-headers.js';
 
 /** Set by the client leg's own handshake, never copied from the upstream's. */
@@ -40,12 +41,7 @@ export function passRefusal(
   const status = response.statusCode ?? 502;
   const headers = rewriteResponseHeaders(response.headers);
   headers['x-request-id'] = requestId;
-  let head = `HTTP/1.1 ${status} ${response.statusMessage || STATUS_CODES[status] || ''}\r\n`;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`;
-  }
-  head += 'connection: close\r\n\r\n';
+  const head = rawResponseHead(status, headers, response.statusMessage || undefined);
 
   let finished = false;
   const finish = () => {

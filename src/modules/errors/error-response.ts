@@ -36,39 +36,45 @@ export function renderError(
   };
 }
 
-/** Answers with the error. A response whose head is already out can only be cut. */
+/**
+ * Answers with the error; returns the body bytes written. A response whose head is already out
+ * can only be cut.
+ */
 export function sendError(
   req: IncomingMessage,
   res: ServerResponse,
   error: RouterError,
   requestId: string,
-): void {
+): number {
   if (res.headersSent) {
     res.destroy();
-    return;
+    return 0;
   }
   const { status, headers, body } = renderError(req, error, requestId);
   res.writeHead(status, headers);
   res.end(body);
+  return body === undefined ? 0 : Buffer.byteLength(body);
 }
 
 /**
  * The same answer on the raw socket of an upgrade request (no ServerResponse exists there),
- * then the socket is closed: the client asked for a protocol switch it will not get.
+ * then the socket is closed: the client asked for a protocol switch it will not get. Returns
+ * the body bytes written.
  */
 export function sendErrorOnSocket(
   req: IncomingMessage,
   socket: Duplex,
   error: RouterError,
   requestId: string,
-): void {
-  const { status, headers, body } = renderError(req, error, requestId);
+): number {
+  const { status, headers, body = '' } = renderError(req, error, requestId);
   if (!socket.writable) {
     socket.destroy();
-    return;
+    return 0;
   }
   socket.once('finish', () => socket.destroy());
-  socket.end(rawResponseHead(status, headers) + (body ?? ''));
+  socket.end(rawResponseHead(status, headers) + body);
+  return Buffer.byteLength(body);
 }
 
 /**

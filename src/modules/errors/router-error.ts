@@ -45,6 +45,16 @@ export const upstreamTimeout = (sandbox: string) =>
   new RouterError('UPSTREAM_TIMEOUT', `Timed out waiting for the backend sandbox: ${sandbox}`);
 
 /**
+ * What a failed upstream exchange (HTTP attempt or WebSocket handshake) means to the client:
+ * ETIMEDOUT is UpstreamConnector giving up connecting within `min(timeout, 5 s)` (504); refused,
+ * unresolvable, reset and protocol errors are 502.
+ */
+export const upstreamFailure = (error: unknown, sandbox: string) =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
+    ? upstreamTimeout(sandbox)
+    : upstreamUnreachable(sandbox);
+
+/**
  * A RouterError as is; anything else is a bug: logged with its stack, answered as a bad gateway
  * so the client still gets the SPEC §6 body.
  */

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { KubernetesModule } from '../kubernetes/kubernetes.module.js';
+import { WebSocketModule } from '../websocket/websocket.module.js';
 import { DrainHealthIndicator } from './drain.health.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
 import { HealthController } from './health.controller.js';
 import { InformerHealthIndicator } from './informer.health.js';
+import { RouterInfoController } from './router-info.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule],
-  controllers: [HealthController],
+  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule, WebSocketModule],
+  controllers: [HealthController, RouterInfoController],
   providers: [GracefulShutdown, DrainHealthIndicator, InformerHealthIndicator],
 })
 export class HealthModule {}

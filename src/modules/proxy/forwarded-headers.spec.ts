@@ -13,6 +13,7 @@ const facts = (overrides: Partial<ForwardingFacts> = {}): ForwardingFacts => ({
   peer: '192.0.2.10',
   peerTrusted: false,
   consumed: new Set(['x-sandbox-id', 'x-sandbox-port', 'authorization']),
+  preserveHost: false,
   ...overrides,
 });
 
@@ -80,13 +81,8 @@ describe('rewriteRequestHeaders', () => {
     expect(headers).not.toHaveProperty('x-bar');
   });
 
-  it('never lets Connection nominate the framing headers away', () => {
-    const headers = rewritten({
-      connection: 'transfer-encoding, content-length',
-      'transfer-encoding': 'chunked',
-      'content-length': '5',
-    });
-    expect(headers['transfer-encoding']).toBe('chunked');
+  it('never lets Connection nominate Content-Length away', () => {
+    const headers = rewritten({ connection: 'content-length', 'content-length': '5' });
     expect(headers['content-length']).toBe('5');
   });
 
@@ -101,6 +97,15 @@ describe('rewriteRequestHeaders', () => {
       expect(headers).not.toHaveProperty(name);
     }
     expect(headers['x-other']).toBe('kept');
+  });
+
+  it('drops Transfer-Encoding: the upstream leg is framed anew', () => {
+    expect(rewritten({ 'transfer-encoding': 'chunked' })).not.toHaveProperty('transfer-encoding');
+  });
+
+  it("sends the target's authority instead of the client's Host unless preserveHost", () => {
+    expect(rewritten({ host: 'router.test' })).not.toHaveProperty('host');
+    expect(rewritten({ host: 'router.test' }, { preserveHost: true }).host).toBe('router.test');
   });
 
   it("replaces an untrusted peer's X-Forwarded-* with what the router saw", () => {

@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 /**
- * Hop-by-hop headers (RFC 9110 §7.6.1) plus `Expect`: the router has already answered
- * `100-continue` itself. `Transfer-Encoding` is removed from responses only: Node re-frames
- * the body either way, and on requests it still tells Node how to frame what it forwards.
+ * Hop-by-hop headers (RFC 9110 §7.6.1). On requests `Expect` too, which the router has already
+ * answered itself, and `Transfer-Encoding`: undici frames what it forwards (chunked when there
+ * is no length). Node re-frames responses likewise.
  */
 const HOP_BY_HOP = [
   'connection',
@@ -16,7 +16,7 @@ const HOP_BY_HOP = [
   'trailer',
   'upgrade',
 ];
-const REQUEST_DROPPED = new Set([...HOP_BY_HOP, 'expect']);
+const REQUEST_DROPPED = new Set([...HOP_BY_HOP, 'expect', 'transfer-encoding']);
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'transfer-encoding']);
 /** Set by the router itself from what it saw (client values kept only from trusted proxies). */
 const FORWARDING = new Set([
@@ -40,12 +40,14 @@ export interface ForwardingFacts {
   peerTrusted: boolean;
   /** Headers the router consumed itself (routing keys, its own `Authorization`). */
   consumed: ReadonlySet<string>;
+  /** `proxy.preserveHost`: keep the client's `Host`; otherwise the target's authority is sent. */
+  preserveHost: boolean;
 }
 
 /**
  * What the upstream receives: the client's headers less hop-by-hop and consumed ones, with
- * `X-Forwarded-*` and `X-Request-ID` set. A new object built in one pass: deleting keys would
- * turn the headers into a slow dictionary-mode object that httpxy then copies again.
+ * `X-Forwarded-*` and `X-Request-ID` set. A new object built in one pass (deleting keys would
+ * turn the headers into a slow dictionary-mode object); the request's own are left alone.
  */
 export function rewriteRequestHeaders(
   headers: IncomingHttpHeaders,
@@ -55,7 +57,7 @@ export function rewriteRequestHeaders(
   const out: IncomingHttpHeaders = {};
   for (const name in headers) {
     if (REQUEST_DROPPED.has(name) || FORWARDING.has(name) || facts.consumed.has(name)) continue;
-    if (nominated?.has(name)) continue;
+    if (nominated?.has(name) || (name === 'host' && !facts.preserveHost)) continue;
     out[name] = headers[name];
   }
   const { peer, peerTrusted } = facts;

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Target } from '../resolution/sandbox.resolver.js';
 import type { RouteKey } from '../routing/route-key.js';
 import {
   type PathRewrite,
@@ -79,7 +80,11 @@ describe('rewriteResponsePaths', () => {
 
 describe('pathRewriteFor', () => {
   const key: RouteKey = { kind: 'path', sandboxId: 'sb', port: 8080, publicPrefix: MOUNT };
-  const target = { url: new URL('http://Sandbox.Local:80/base') };
+  const target: Target = {
+    url: new URL('http://Sandbox.Local:80/base'),
+    source: 'static',
+    identity: 'static/sb',
+  };
 
   it('knows the upstream authority and the public host as the sandbox', () => {
     const found = pathRewriteFor(key, target, {

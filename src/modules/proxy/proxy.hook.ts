@@ -3,16 +3,18 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { RouterHttpAdapter } from '../../http.adapter.js';
-import { sendError } from '../errors/error-response.js';
 import { asRouterError } from '../errors/router-error.js';
+import { RequestRecords } from '../observability/request.records.js';
 import { requestIdOf } from './forwarded-headers.js';
 import { HttpProxy } from './http.proxy.js';
+import { respondWithError } from './http.responder.js';
 import { missingRoute, type RouteClaim, RequestRouter } from './request.router.js';
 
 /**
  * The front door. A request that names a sandbox is taken from the server before Fastify sees it
  * and streamed to the sandbox, body unparsed; anything else goes on to the router's own
- * endpoints, and what matches none of them lacks a route key (400 ROUTE_MISSING).
+ * endpoints, and what matches none of them lacks a route key (400 ROUTE_MISSING). Each request
+ * taken here has one record, finished when the response ends or the client goes away.
  */
 @Injectable()
 export class ProxyHook implements OnModuleInit {
@@ -22,6 +24,7 @@ export class ProxyHook implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly router: RequestRouter,
     private readonly proxy: HttpProxy,
+    private readonly records: RequestRecords,
   ) {}
 
   onModuleInit(): void {
@@ -44,10 +47,18 @@ export class ProxyHook implements OnModuleInit {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse, claim: RouteClaim): void {
-    const requestId = requestIdOf(req);
+    const record = this.records.open(req, requestIdOf(req));
+    if (this.records.observed) {
+      res.once('close', () => {
+        record.aborted = !res.writableFinished;
+        this.records.finish(record);
+      });
+    }
     this.router
-      .route(req, claim, requestId)
+      .route(req, claim, record)
       .then((route) => this.proxy.forward(req, res, route))
-      .catch((error: unknown) => sendError(req, res, asRouterError(error, this.logger), requestId));
+      .catch((error: unknown) =>
+        respondWithError(req, res, asRouterError(error, this.logger), record),
+      );
   }
 }

@@ -5,7 +5,7 @@ import { RoutingModule } from '../routing/routing.module.js';
 import { HttpProxy } from './http.proxy.js';
 import { ProxyHook } from './proxy.hook.js';
 import { RequestRouter } from './request.router.js';
-import { UpstreamAgents } from './upstream.agents.js';
+import { UpstreamPools } from './upstream.pools.js';
 import { UpstreamConnector } from './upstream.connector.js';
 import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
 
@@ -14,12 +14,12 @@ import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
   providers: [
     { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
     UpstreamConnector,
-    UpstreamAgents,
+    UpstreamPools,
     RequestRouter,
     HttpProxy,
     ProxyHook,
   ],
   // RoutingModule brings TrustedProxies.
-  exports: [RoutingModule, RequestRouter, UpstreamAgents, UpstreamConnector],
+  exports: [RoutingModule, RequestRouter, UpstreamConnector],
 })
 export class ProxyModule {}

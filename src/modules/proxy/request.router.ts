@@ -1,7 +1,9 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { RouterAuth } from '../auth/router-auth.js';
+import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
+import type { RequestRecord } from '../observability/request.record.js';
 import { SANDBOX_RESOLVER } from '../resolution/resolution.constants.js';
 import type { ResolverChain } from '../resolution/resolver.chain.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
@@ -9,15 +11,25 @@ import type { RouteKey } from '../routing/route-key.js';
 import { RouteKeyExtractor } from '../routing/route-key.extractor.js';
 import { TrustedProxies } from '../routing/trusted-proxies.js';
 import { rewriteRequestHeaders } from './forwarded-headers.js';
+import { type PathRewrite, pathRewriteFor } from './path-rewrite.js';
 
 /** What a request asked for, before anything was checked: a key, or why it has none. */
 export type RouteClaim = { key: RouteKey } | { invalid: unknown };
 
-/** A request that may go upstream: who it is for, where that is, and its id. */
+/** A request that may go upstream: who it is for, where that is, and what to send there. */
 export interface Route {
   readonly key: RouteKey;
   readonly target: Target;
-  readonly requestId: string;
+  /** The request's record (its id, and what the attempts and the responder note). */
+  readonly record: RequestRecord;
+  /** Raw path and query for the upstream: the target's base path, the route segments removed. */
+  readonly path: string;
+  /** The client's headers as the upstream gets them (forwarded, consumed and hop-by-hop done). */
+  readonly headers: IncomingHttpHeaders;
+  /** The wait for the upstream's response head: `PROXY_TIMEOUT_SECONDS`, lowered per request. */
+  readonly timeoutMs: number;
+  /** Path routing: where `Location` and `Set-Cookie` paths go back under. */
+  readonly pathRewrite?: PathRewrite;
 }
 
 export const missingRoute = () =>
@@ -25,21 +37,25 @@ export const missingRoute = () =>
 
 /**
  * The single path from a raw request to an upstream target, shared by plain HTTP and
- * WebSocket upgrades: route key, router auth, resolution, forwarded headers.
+ * WebSocket upgrades: route key, router auth, resolution, forwarded headers. The request itself
+ * is never changed.
  */
 @Injectable()
 export class RequestRouter {
   private readonly consumed: ReadonlySet<string>;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly routeKeys: RouteKeyExtractor,
     private readonly auth: RouterAuth,
     private readonly trustedProxies: TrustedProxies,
     @Inject(SANDBOX_RESOLVER) private readonly resolver: ResolverChain,
+    @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
   ) {
     this.consumed = auth.enabled
       ? new Set([...routeKeys.routingHeaders, 'authorization'])
       : routeKeys.routingHeaders;
+    this.timeoutMs = config.timeoutSeconds * 1000;
   }
 
   /** Undefined when the request names no sandbox at all (it is for the router itself). */
@@ -53,24 +69,37 @@ export class RequestRouter {
   }
 
   /**
-   * Checks and resolves a claim; rewrites the request's headers for the upstream.
-   * Rejects with a RouterError. Authentication comes first, so an unauthenticated client
-   * learns nothing about routes.
+   * Checks and resolves a claim. Rejects with a RouterError. Authentication comes first, so an
+   * unauthenticated client learns nothing about routes.
    */
-  async route(req: IncomingMessage, claim: RouteClaim, requestId: string): Promise<Route> {
+  async route(req: IncomingMessage, claim: RouteClaim, record: RequestRecord): Promise<Route> {
     this.auth.authorize(req);
     if ('invalid' in claim) throw claim.invalid;
-    const target = await this.resolveWhileConnected(req, claim.key);
+    const { key } = claim;
+    record.kind = key.kind;
+    record.sandbox = key.sandboxId;
+    record.namespace = key.namespace;
+    const target = await this.resolveWhileConnected(req, key);
+    record.upstream = target.url.host;
     const peer = this.trustedProxies.peerOf(req);
-    req.headers = rewriteRequestHeaders(req.headers, {
-      requestId,
+    const headers = rewriteRequestHeaders(req.headers, {
+      requestId: record.requestId,
       peer,
       peerTrusted: this.trustedProxies.isTrusted(peer),
       consumed: this.consumed,
+      preserveHost: this.config.preserveHost,
     });
-    // Path routing: the sandbox sees its own path, the route segments removed (raw, query kept).
-    if (claim.key.upstreamPath !== undefined) req.url = claim.key.upstreamPath;
-    return { key: claim.key, target, requestId };
+    return {
+      key,
+      target,
+      record,
+      path: joinPath(target.url.pathname, key.upstreamPath ?? req.url ?? '/'),
+      headers,
+      timeoutMs: key.timeoutSeconds
+        ? Math.min(key.timeoutSeconds * 1000, this.timeoutMs)
+        : this.timeoutMs,
+      pathRewrite: pathRewriteFor(key, target, req.headers),
+    };
   }
 
   /**
@@ -93,4 +122,10 @@ export class RequestRouter {
       if (left) req.socket.off('close', abort);
     }
   }
+}
+
+/** The target's base path (a static URL may carry one) joined with the request's raw path. */
+function joinPath(base: string, path: string): string {
+  const rest = path.startsWith('/') ? path : `/${path}`;
+  return base === '/' ? rest : base.replace(/\/$/, '') + rest;
 }

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
@@ -14,6 +15,8 @@ const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREA
 export interface ConnectOptions {
   host: string;
   port: number;
+  /** An `https:`/`wss:` target: TLS over the connected socket, HTTP/1.1 offered by ALPN. */
+  secure?: boolean;
 }
 
 /**
@@ -35,13 +38,20 @@ export class UpstreamConnector {
     this.retryWindowMs = config.connectRetrySeconds * 1000;
   }
 
-  async connect({ host, port }: ConnectOptions): Promise<Socket> {
+  async connect({ host, port, secure }: ConnectOptions): Promise<Socket> {
     const hostname = host.replace(/^\[(.*)\]$/, '$1');
+    const socket = await this.connectTcp(hostname, port);
+    if (!secure) return socket;
+    const servername = isIP(hostname) ? undefined : hostname;
+    return tlsConnect({ socket, servername, ALPNProtocols: ['http/1.1'] });
+  }
+
+  private async connectTcp(hostname: string, port: number): Promise<Socket> {
     const deadline = Date.now() + this.retryWindowMs;
     for (let backoffMs = FIRST_BACKOFF_MS; ; backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS)) {
       try {
         const address = await this.upstreamLookup.lookup(hostname);
-        return await this.attempt(address, port);
+        return await this.connectOnce(address, port);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         if (!RETRYABLE.has(code) || Date.now() + backoffMs > deadline) throw error;
@@ -50,7 +60,7 @@ export class UpstreamConnector {
     }
   }
 
-  private attempt(host: string, port: number): Promise<Socket> {
+  private connectOnce(host: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
       const timer = setTimeout(() => {

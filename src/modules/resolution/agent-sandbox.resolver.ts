@@ -70,7 +70,7 @@ export class AgentSandboxResolver extends IndexedSandboxResolver {
     { resolution, readyWaitMs }: AgentSandboxResolverOptions,
   ) {
     const index = new SandboxIndex();
-    super({ index, candidates: sandboxNameCandidates, readyWaitMs });
+    super({ source: 'agent-sandbox', index, candidates: sandboxNameCandidates, readyWaitMs });
     const { version, target } = resolution.agentSandbox;
     informers.register({
       resource: { group: 'agents.x-k8s.io', version, plural: 'sandboxes' },

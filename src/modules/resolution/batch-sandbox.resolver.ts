@@ -69,7 +69,12 @@ export class BatchSandboxResolver extends IndexedSandboxResolver {
     options: { resolution: ResolutionConfig; readyWaitMs: number },
   ) {
     const index = new SandboxIndex();
-    super({ index, candidates: batchSandboxNameCandidates, readyWaitMs: options.readyWaitMs });
+    super({
+      source: 'batch-sandbox',
+      index,
+      candidates: batchSandboxNameCandidates,
+      readyWaitMs: options.readyWaitMs,
+    });
     informers.register({
       resource: { group: 'sandbox.opensandbox.io', version: 'v1alpha1', plural: 'batchsandboxes' },
       namespaces: options.resolution.kubernetes.namespaces,

@@ -12,6 +12,10 @@ export class DnsResolver implements SandboxResolver {
   ) {}
 
   resolve({ sandboxId, namespace = this.defaultNamespace, port }: RouteKey): Target {
-    return { url: new URL(`http://${sandboxId}.${namespace}.svc.${this.clusterDomain}:${port}`) };
+    return {
+      url: new URL(`http://${sandboxId}.${namespace}.svc.${this.clusterDomain}:${port}`),
+      source: 'dns',
+      identity: `${namespace}/${sandboxId}`,
+    };
   }
 }

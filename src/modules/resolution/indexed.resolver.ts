@@ -1,12 +1,13 @@
 import { RouterError } from '../errors/router-error.js';
 import type { RouteKey } from '../routing/route-key.js';
 import type { SandboxIndex, SandboxRecord } from './sandbox.index.js';
-import type { ClientGone, SandboxResolver, Target } from './sandbox.resolver.js';
+import type { ClientGone, SandboxResolver, Target, TargetSource } from './sandbox.resolver.js';
 
 /** Clients poll again this soon: sandboxes start in seconds. */
 const RETRY_AFTER_SECONDS = '1';
 
 export interface IndexedResolverOptions {
+  readonly source: TargetSource;
   /** The informer-fed cache this provider answers from. */
   readonly index: SandboxIndex;
   /** The resource names an id may have, in the order they are tried. */
@@ -40,7 +41,12 @@ export class IndexedSandboxResolver implements SandboxResolver {
       record = now;
     }
     if (record.host === undefined) throw notReady(key.sandboxId, record);
-    return { url: new URL(`http://${hostPart(record.host)}:${key.port}`) };
+    return {
+      url: new URL(`http://${hostPart(record.host)}:${key.port}`),
+      source: this.options.source,
+      identity: `${record.namespace}/${record.name}/${record.uid}`,
+      accessToken: record.accessToken,
+    };
   }
 
   /** The first candidate name that exists; in the request's namespace when it names one. */

@@ -1,9 +1,21 @@
 import type { RouteKey } from '../routing/route-key.js';
 
-/** Where a route key's traffic goes. */
+/** Which provider resolved a target (SPEC §3). */
+export type TargetSource = 'pod-ip' | 'dns' | 'agent-sandbox' | 'batch-sandbox' | 'static';
+
+/** Where a route key's traffic goes, and what the provider that found it knows. */
 export interface Target {
   /** Origin (and optional base path) of the sandbox, e.g. http://demo.default.svc.cluster.local:8888 */
   readonly url: URL;
+  readonly source: TargetSource;
+  /**
+   * The sandbox the address belongs to, as its provider names it (`<namespace>/<name>`, plus the
+   * resource's uid for custom resources). Upstream pools are keyed on it with the address, so a
+   * pooled socket never serves another sandbox after an IP is recycled (SPEC §4.6).
+   */
+  readonly identity: string;
+  /** `opensandbox.io/secure-access-token` of the sandbox's resource (SPEC §9), when it has one. */
+  readonly accessToken?: string;
 }
 
 /** Made on demand: an AbortSignal that fires when the waiting client leaves. */

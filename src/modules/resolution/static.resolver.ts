@@ -7,7 +7,10 @@ export class StaticResolver implements SandboxResolver {
 
   constructor(sandboxes: Record<string, string>) {
     this.targets = new Map(
-      Object.entries(sandboxes).map(([id, url]) => [id, { url: new URL(url) }]),
+      Object.entries(sandboxes).map(([id, url]) => [
+        id,
+        { url: new URL(url), source: 'static', identity: `static/${id}` },
+      ]),
     );
   }
 

@@ -56,17 +56,15 @@ describe('upstreamHeaders', () => {
     'sec-websocket-extensions': 'permessage-deflate',
   };
 
-  it("drops the client leg's handshake headers and Host, and keeps Origin and the rest", () => {
-    expect(upstreamHeaders(headers, { preserveHost: false, stripOrigin: false })).toEqual({
+  it("drops the client leg's handshake headers, and keeps Origin and the rest", () => {
+    expect(upstreamHeaders(headers, false)).toEqual({
+      host: 'router.example',
       origin: 'https://ide.example',
       cookie: 'a=1',
     });
   });
 
-  it('keeps Host with preserveHost and drops Origin with stripOrigin', () => {
-    expect(upstreamHeaders(headers, { preserveHost: true, stripOrigin: true })).toEqual({
-      host: 'router.example',
-      cookie: 'a=1',
-    });
+  it('drops Origin with stripOrigin', () => {
+    expect(upstreamHeaders(headers, true)).toEqual({ host: 'router.example', cookie: 'a=1' });
   });
 });

@@ -13,7 +13,7 @@ const LEG_HEADERS = [
   'sec-websocket-protocol',
 ];
 
-/** What the client asked for, read before RequestRouter rewrites the headers. */
+/** What the client asked for. */
 export interface ClientOffer {
   /** Sub-protocols in the client's order; the upstream chooses among them. */
   readonly protocols: string[];
@@ -48,25 +48,18 @@ export function clientOffer(req: IncomingMessage): ClientOffer {
   };
 }
 
-export interface UpstreamHeaderOptions {
-  /** `proxy.preserveHost`: keep the client's Host instead of the target's authority. */
-  preserveHost: boolean;
-  /** `websocket.stripOrigin`. */
-  stripOrigin: boolean;
-}
-
 /**
- * The headers the upstream handshake carries: the client's, as RequestRouter already rewrote
- * them (routing headers, consumed Authorization and hop-by-hop gone, X-Forwarded-* and
- * X-Request-ID set), minus what the upstream leg's own handshake supplies.
+ * The headers the upstream handshake carries: the route's (routing headers, consumed
+ * Authorization, hop-by-hop and, unless preserveHost, Host gone; X-Forwarded-* and X-Request-ID
+ * set), minus what the upstream leg's own handshake supplies, and minus `Origin` with
+ * `websocket.stripOrigin`.
  */
 export function upstreamHeaders(
   headers: IncomingHttpHeaders,
-  { preserveHost, stripOrigin }: UpstreamHeaderOptions,
+  stripOrigin: boolean,
 ): IncomingHttpHeaders {
   const forwarded = { ...headers };
   for (const name of LEG_HEADERS) delete forwarded[name];
-  if (!preserveHost) delete forwarded.host;
   if (stripOrigin) delete forwarded.origin;
   return forwarded;
 }

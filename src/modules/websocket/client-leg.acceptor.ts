@@ -52,8 +52,6 @@ export class ClientLegAcceptor implements OnApplicationShutdown {
     head: Buffer,
     upstream: { socket: WebSocket; response: IncomingMessage; protocol: string; requestId: string },
   ): WebSocket | undefined {
-    // RequestRouter removed the hop-by-hop Upgrade header on its way to the upstream.
-    req.headers.upgrade = 'websocket';
     this.accepted.set(req, {
       protocol: upstream.protocol,
       headerLines: acceptedHeaderLines(upstream.response, upstream.requestId),

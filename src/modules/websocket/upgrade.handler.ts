@@ -17,6 +17,8 @@ import {
 } from '../config/router.config.js';
 import { sendErrorOnSocket } from '../errors/error-response.js';
 import { asRouterError, RouterError } from '../errors/router-error.js';
+import type { RequestRecord } from '../observability/request.record.js';
+import { RequestRecords } from '../observability/request.records.js';
 import { requestIdOf } from '../proxy/forwarded-headers.js';
 import { missingRoute, RequestRouter } from '../proxy/request.router.js';
 import { TrustedProxies } from '../routing/trusted-proxies.js';
@@ -52,6 +54,7 @@ export class UpgradeHandler
     private readonly dialer: UpstreamDialer,
     private readonly acceptor: ClientLegAcceptor,
     private readonly sockets: OpenSocketRegistry,
+    private readonly records: RequestRecords,
     @Inject(websocketConfig.KEY) config: WebSocketConfig,
     @Inject(shutdownConfig.KEY) private readonly shutdown: ShutdownConfig,
   ) {
@@ -74,12 +77,9 @@ export class UpgradeHandler
     // Node stops listening for errors on an upgraded socket; a reset then just ends in 'close'.
     socket.on('error', () => undefined);
     if (!isWellFormed(req)) return this.acceptor.reject(req, socket, head);
-    const requestId = requestIdOf(req);
-    // Before RequestRouter appends the peer to X-Forwarded-For.
+    const record = this.records.open(req, requestIdOf(req), true);
     const client = this.trustedProxies.clientOf(req);
-    if (!this.sockets.reserve(client)) {
-      return sendErrorOnSocket(req, socket, tooManyWebSockets(), requestId);
-    }
+    if (!this.sockets.reserve(client)) return this.refuse(req, socket, tooManyWebSockets(), record);
     const offer = clientOffer(req);
     const gone = new AbortController();
     const onGone = () => gone.abort();
@@ -88,19 +88,21 @@ export class UpgradeHandler
     let dialed: Dialed;
     try {
       const claim = this.router.claim(req) ?? { invalid: missingRoute() };
-      const route = await this.router.route(req, claim, requestId);
-      dialed = await this.dialer.dial(req, route, offer, gone.signal);
+      const route = await this.router.route(req, claim, record);
+      dialed = await this.dialer.dial(route, offer, gone.signal);
     } catch (error) {
       this.sockets.release(client);
-      return sendErrorOnSocket(req, socket, asRouterError(error, this.logger), requestId);
+      return this.refuse(req, socket, asRouterError(error, this.logger), record);
     } finally {
       socket.removeListener('close', onGone);
     }
 
+    record.status = dialed.response.statusCode;
     if (dialed.kind === 'refused') {
-      return passRefusal(dialed.response, socket, requestId, () => {
+      return passRefusal(dialed.response, socket, record.requestId, () => {
         dialed.discard();
         this.sockets.release(client);
+        this.records.finish(record);
       });
     }
     const upstream = dialed.upstream;
@@ -108,14 +110,30 @@ export class UpgradeHandler
       socket: upstream,
       response: dialed.response,
       protocol: dialed.protocol,
-      requestId,
+      requestId: record.requestId,
     });
     if (!clientLeg) {
       upstream.terminate();
       this.sockets.release(client);
-      return;
+      record.aborted = true;
+      return this.records.finish(record);
     }
-    this.sockets.track(new WebSocketRelay(clientLeg, upstream, this.limits), client);
+    const relay = new WebSocketRelay(clientLeg, upstream, this.limits, record);
+    this.sockets.track(relay, client);
+    void relay.closed.then(() => this.records.finish(record));
+  }
+
+  /** The router's own error on the raw socket, before any upgrade; the record ends with it. */
+  private refuse(
+    req: IncomingMessage,
+    socket: Duplex,
+    error: RouterError,
+    record: RequestRecord,
+  ): void {
+    record.status = error.status;
+    record.errorCode = error.code;
+    record.bytesOut += sendErrorOnSocket(req, socket, error, record.requestId);
+    this.records.finish(record);
   }
 
   /**

@@ -1,15 +1,14 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { WebSocket, type ClientOptions } from 'ws';
+import { websocketConfig, type WebSocketConfig } from '../config/router.config.js';
 import {
-  proxyConfig,
-  type ProxyConfig,
-  websocketConfig,
-  type WebSocketConfig,
-} from '../config/router.config.js';
-import { type RouterError, upstreamTimeout, upstreamUnreachable } from '../errors/router-error.js';
+  type RouterError,
+  upstreamFailure,
+  upstreamTimeout,
+  upstreamUnreachable,
+} from '../errors/router-error.js';
 import type { Route } from '../proxy/request.router.js';
 import { UpstreamConnector } from '../proxy/upstream.connector.js';
 import { type ClientOffer, upstreamHeaders } from './client-handshake.js';
@@ -43,28 +42,16 @@ type Oncreate = (error: Error | null, socket?: Socket) => void;
  */
 @Injectable()
 export class UpstreamDialer {
-  private readonly timeoutMs: number;
-
   constructor(
-    @Inject(proxyConfig.KEY) private readonly proxy: ProxyConfig,
     @Inject(websocketConfig.KEY) private readonly config: WebSocketConfig,
     private readonly connector: UpstreamConnector,
-  ) {
-    this.timeoutMs = proxy.timeoutSeconds * 1000;
-  }
+  ) {}
 
   /** Rejects with RouterError: 502 when unreachable, 504 when the handshake timed out. */
-  dial(
-    req: IncomingMessage,
-    route: Route,
-    offer: ClientOffer,
-    signal: AbortSignal,
-  ): Promise<Dialed> {
-    const { key, target } = route;
-    const requestedMs = key.timeoutSeconds ? key.timeoutSeconds * 1000 : this.timeoutMs;
+  dial(route: Route, offer: ClientOffer, signal: AbortSignal): Promise<Dialed> {
+    const { key, target, record } = route;
     const secure = target.url.protocol === 'https:';
     const origin = `${secure ? 'wss' : 'ws'}://${target.url.host}`;
-    const path = joinPath(target.url.pathname, req.url ?? '/');
 
     return new Promise<Dialed>((resolve, reject) => {
       let settled = false;
@@ -84,10 +71,7 @@ export class UpstreamDialer {
       const onAbort = () => fail(upstreamUnreachable(key.sandboxId));
 
       const options: ClientOptions = {
-        headers: upstreamHeaders(req.headers, {
-          preserveHost: this.proxy.preserveHost,
-          stripOrigin: this.config.stripOrigin,
-        }) as Record<string, string>,
+        headers: upstreamHeaders(route.headers, this.config.stripOrigin) as Record<string, string>,
         perMessageDeflate: offer.deflate,
         maxPayload: this.config.maxMessageBytes,
         // Pings and pongs are relayed end to end, not answered by the router.
@@ -96,27 +80,28 @@ export class UpstreamDialer {
         skipUTF8Validation: true,
         followRedirects: false,
         createConnection: ((opts: { host: string; port: string | number }, oncreate: Oncreate) => {
-          this.connect(opts.host, Number(opts.port), secure).then(
-            (socket) => oncreate(null, socket),
+          this.connector.connect({ host: opts.host, port: Number(opts.port), secure }).then(
+            (socket) => {
+              record.connectMs = performance.now() - record.startedMs;
+              oncreate(null, socket);
+            },
             (error: Error) => oncreate(error),
           );
           return undefined;
         }) as unknown as ClientOptions['createConnection'],
         // `ws` would send the WHATWG-normalised path; the sandbox gets it raw, as over HTTP.
         finishRequest: (request: ClientRequest) => {
-          request.path = path;
+          request.path = route.path;
           request.end();
         },
       };
       const upstream = new WebSocket(origin, offer.protocols, options);
-      const timer = setTimeout(
-        () => fail(upstreamTimeout(key.sandboxId)),
-        Math.min(requestedMs, this.timeoutMs),
-      );
+      const timer = setTimeout(() => fail(upstreamTimeout(key.sandboxId)), route.timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
 
       let protocol = '';
       upstream.once('upgrade', (res: IncomingMessage) => {
+        record.headMs = performance.now() - record.startedMs;
         response = res;
         protocol = res.headers['sec-websocket-protocol'] ?? '';
         // `ws`, like browsers, fails a handshake in which the server chose none of the offered
@@ -133,31 +118,12 @@ export class UpstreamDialer {
         if (settle()) resolve({ kind: 'open', upstream, response: response!, protocol });
       });
       upstream.once('unexpected-response', (_request, res) => {
+        record.headMs = performance.now() - record.startedMs;
         if (settle())
           resolve({ kind: 'refused', response: res, discard: () => upstream.terminate() });
         else res.destroy();
       });
-      upstream.on('error', (error: NodeJS.ErrnoException) => {
-        // ETIMEDOUT: UpstreamConnector gave up connecting within min(timeout, 5 s).
-        fail(
-          error.code === 'ETIMEDOUT'
-            ? upstreamTimeout(key.sandboxId)
-            : upstreamUnreachable(key.sandboxId),
-        );
-      });
+      upstream.on('error', (error) => fail(upstreamFailure(error, key.sandboxId)));
     });
   }
-
-  private async connect(host: string, port: number, secure: boolean): Promise<Socket> {
-    const socket = await this.connector.connect({ host, port });
-    if (!secure) return socket;
-    const servername = isIP(host) ? undefined : host;
-    return tlsConnect({ socket, servername, ALPNProtocols: ['http/1.1'] });
-  }
-}
-
-/** The target's base path (a static URL may carry one) joined with the request's raw path. */
-function joinPath(base: string, url: string): string {
-  const rest = url.startsWith('/') ? url : `/${url}`;
-  return base === '/' ? rest : base.replace(/\/$/, '') + rest;
 }

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { RequestRecord } from '../observability/request.record.js';
 
 export interface RelayLimits {
   /** No message either way for this long closes both legs; 0 = never. */
@@ -35,6 +36,8 @@ export class WebSocketRelay {
     private readonly client: WebSocket,
     private readonly upstream: WebSocket,
     private readonly limits: RelayLimits,
+    /** Message bytes each way, and the client leg's close code, are noted here. */
+    private readonly record: RequestRecord,
   ) {
     const legClosed = (leg: WebSocket) =>
       new Promise<void>((resolve) =>
@@ -44,9 +47,10 @@ export class WebSocketRelay {
 
     this.forward(client, upstream);
     this.forward(upstream, client);
-    client.on('close', (code, reason) =>
-      this.legClosed(upstream, closeFor(code, reason, 'upstream')),
-    );
+    client.on('close', (code, reason) => {
+      record.closeCode = code;
+      this.legClosed(upstream, closeFor(code, reason, 'upstream'));
+    });
     upstream.on('close', (code, reason) =>
       this.legClosed(client, closeFor(code, reason, 'client')),
     );
@@ -72,8 +76,11 @@ export class WebSocketRelay {
   }
 
   private forward(from: WebSocket, to: WebSocket): void {
+    const fromClient = from === this.client;
     from.on('message', (data: Buffer, isBinary: boolean) => {
       this.lastMessageAt = Date.now();
+      if (fromClient) this.record.bytesIn += data.length;
+      else this.record.bytesOut += data.length;
       if (to.readyState !== WebSocket.OPEN) return;
       if (to.bufferedAmount + data.length < HIGH_WATER_BYTES) {
         to.send(data, { binary: isBinary });

@@ -6,7 +6,7 @@ import {
   routingConfig,
   type RoutingConfig,
 } from '../config/router.config.js';
-import { OpenSocketRegistry } from './open-sockets.registry.js';
+import { OpenSocketRegistry } from '../websocket/open-sockets.registry.js';
 
 /**
  * `GET /` (SPEC §5): what this replica is and runs. Answered only to requests without a route

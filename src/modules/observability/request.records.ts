@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { REQUEST_OBSERVER, type RequestObserver } from './request.observer.js';
+import { RequestRecord } from './request.record.js';
+
+/** Opens a record when a request arrives and hands it to the observers exactly once at its end. */
+@Injectable()
+export class RequestRecords {
+  private readonly logger = new Logger(RequestRecords.name);
+
+  constructor(@Inject(REQUEST_OBSERVER) private readonly observers: readonly RequestObserver[]) {}
+
+  /** Whether anyone reads records: without observers, nothing waits for a request's end. */
+  get observed(): boolean {
+    return this.observers.length > 0;
+  }
+
+  open(req: IncomingMessage, requestId: string, websocket = false): RequestRecord {
+    return new RequestRecord(requestId, req.method ?? 'GET', req.url ?? '/', websocket);
+  }
+
+  finish(record: RequestRecord): void {
+    if (record.totalMs !== undefined) return;
+    record.totalMs = performance.now() - record.startedMs;
+    for (const observer of this.observers) {
+      try {
+        observer.finished(record);
+      } catch (error) {
+        // An observer's bug must not reach the client or the other observers.
+        this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      }
+    }
+  }
+}

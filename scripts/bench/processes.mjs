@@ -135,8 +135,8 @@ export function killAllNow() {
   for (const handle of running) handle.child.kill('SIGKILL');
 }
 
-/** Resident memory in KiB of a process and its descendants (nginx: master + worker). */
-export function rssKib(pid) {
+/** The pid and its descendants (nginx: master + worker). */
+function processTree(pid) {
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -145,10 +145,29 @@ export function rssKib(pid) {
     const ppid = stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
+  const tree = (id) => [id, ...(children.get(id) ?? []).flatMap(tree)];
+  return tree(pid);
+}
+
+/** Resident memory in KiB of a process and its descendants. */
+export function rssKib(pid) {
   const own = (id) => Number(/VmRSS:\s+(\d+)/.exec(read(`/proc/${id}/status`) ?? '')?.[1] ?? 0);
-  const total = (id) =>
-    own(id) + (children.get(id) ?? []).reduce((sum, kid) => sum + total(kid), 0);
-  return total(pid);
+  return processTree(pid).reduce((sum, id) => sum + own(id), 0);
+}
+
+let ticksPerSecond;
+/** CPU time in ms (user + system) a process and its descendants have used so far. */
+export function cpuMs(pid) {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  const own = (id) => {
+    const stat = read(`/proc/${id}/stat`);
+    if (!stat) return 0;
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const ticks = processTree(pid).reduce((sum, id) => sum + own(id), 0);
+  return (ticks * 1000) / ticksPerSecond;
 }
 
 function read(file) {

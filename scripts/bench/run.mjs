@@ -1,5 +1,5 @@
-// `npm run bench`: the router against nginx and a bare node:http proxy (SPEC §10), all in front
-// of one local upstream, loaded with wrk. Prints one markdown table and writes .bench/results.md.
+// `npm run bench`: the router against nginx, a bare undici proxy and a bare node:http proxy
+// (SPEC §10), all in front of one local upstream, loaded with wrk. Prints one markdown table and writes .bench/results.md.
 // Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 5: long enough for the JIT to settle).
 import { spawnSync } from 'node:child_process';
 import {
@@ -17,10 +17,20 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canPin, ensureCommand, killAllNow, rssKib, stop, stopAll, tail } from './processes.mjs';
+import {
+  canPin,
+  cpuMs,
+  ensureCommand,
+  killAllNow,
+  rssKib,
+  stop,
+  stopAll,
+  tail,
+} from './processes.mjs';
 import { TARGETS, startUpstream } from './targets.mjs';
 import { GET_BODY } from './upstream.mjs';
 import { runWrk } from './wrk.mjs';
+import { measureDownload } from './download.mjs';
 import { measureWsEcho } from './ws-echo.mjs';
 import { renderTable } from './table.mjs';
 
@@ -59,12 +69,18 @@ const SCENARIOS = [
       }),
   },
   {
-    // nginx and the reference proxy are configured for plain HTTP only; SPEC §10 compares the
+    // nginx and the reference proxies are configured for plain HTTP only; SPEC §10 compares the
     // router's WebSocket echo with the upstream's own (router/direct >= 0.70).
     name: 'WebSocket echo',
     targets: ['upstream (direct)', 'router'],
     measure: ({ url, seconds }) =>
       measureWsEcho({ url, seconds, connections: CONNECTIONS, headers: HEADERS }),
+  },
+  {
+    // SPEC §10: router MB/s >= 0.9x the undici reference's.
+    name: 'download 100 MiB',
+    targets: ['upstream (direct)', 'router', 'undici reference'],
+    measure: ({ url, seconds }) => measureDownload({ url, seconds, headers: HEADERS }),
   },
 ];
 
@@ -134,8 +150,13 @@ async function benchTarget(target, ctx) {
       const row = rows[index];
       try {
         await scenario.measure({ url, seconds: WARMUP_SECONDS });
+        const cpuBefore = target.proxy ? cpuMs(running.handle.pid) : 0;
         Object.assign(row, await scenario.measure({ url, seconds: SECONDS }));
-        if (target.proxy) row.rssKib = rssKib(running.handle.pid);
+        if (target.proxy) {
+          row.rssKib = rssKib(running.handle.pid);
+          // CPU per request: what the proxy costs, whoever else the shared machine runs.
+          row.cpuUsPerRequest = ((cpuMs(running.handle.pid) - cpuBefore) * 1000) / row.requests;
+        }
         const { exitCode } = running.handle;
         if (exitCode !== undefined) throw new Error(`${target.name} exited (${exitCode})`);
         if (row.errors > 0) throw new Error(`${row.errors} errors in ${row.requests} requests`);

@@ -5,40 +5,49 @@ const COLUMNS = [
   'scenario',
   'target',
   'req/s',
+  'MiB/s',
   'p50 ms',
   'p99 ms',
+  'proxy CPU µs/req',
   'proxy RSS MiB',
-  'router/reference req/s',
+  'router/undici req/s',
+  'router/node:http req/s',
   'router/nginx req/s',
+  'router/undici p99',
   'router/nginx p99',
 ];
 
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
-const ratio = (a, b) =>
-  a && b && !a.failure && !b.failure ? `${(a.value / b.value).toFixed(2)}×` : '—';
+const ratio = (a, b, field) =>
+  a && b && !a.failure && !b.failure ? `${(a[field] / b[field]).toFixed(2)}×` : '—';
 
 export function renderTable(rows, { scenarios, setup }) {
   const lines = [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];
   const byScenario = scenarios.map((scenario) => rows.filter((row) => row.scenario === scenario));
   for (const group of byScenario) {
     const find = (name) => group.find((row) => row.target === name);
-    const [router, reference, nginx] = [find('router'), find('reference'), find('nginx')];
-    const rps = (row) => row && { value: row.rps, failure: row.failure };
-    const p99 = (row) => row && { value: row.p99Ms, failure: row.failure };
+    const router = find('router');
+    const undici = find('undici reference');
+    const node = find('node:http reference');
+    const nginx = find('nginx');
     for (const row of group) {
-      const isRouter = row === router;
+      const mine = (cell) => (row === router ? cell : '');
       const cells = row.failure
-        ? [row.scenario, row.target, 'FAILED', '—', '—', '—', '—', '—', '—']
+        ? [row.scenario, row.target, 'FAILED', ...COLUMNS.slice(3).map(() => '—')]
         : [
             row.scenario,
             row.target,
             Math.round(row.rps),
+            fixed(row.mbps, 0),
             fixed(row.p50Ms, 2),
             fixed(row.p99Ms, 2),
+            fixed(row.cpuUsPerRequest, 0),
             fixed(row.rssKib / 1024, 1),
-            isRouter ? ratio(rps(router), rps(reference)) : '',
-            isRouter ? ratio(rps(router), rps(nginx)) : '',
-            isRouter ? ratio(p99(router), p99(nginx)) : '',
+            mine(ratio(router, undici, 'rps')),
+            mine(ratio(router, node, 'rps')),
+            mine(ratio(router, nginx, 'rps')),
+            mine(ratio(router, undici, 'p99Ms')),
+            mine(ratio(router, nginx, 'p99Ms')),
           ];
       lines.push(`| ${cells.join(' | ')} |`);
     }
@@ -46,8 +55,10 @@ export function renderTable(rows, { scenarios, setup }) {
   const notes = [
     '',
     `Setup: ${setup}.`,
-    'SPEC §10 targets: router/reference req/s >= 0.90×, router/nginx req/s >= 0.40×, ' +
-      'router/nginx p99 <= 2×. RSS: VmRSS of the proxy and its children at the end of its run.',
+    'SPEC §10 targets: router/undici req/s >= 0.85× (GET, POST) and MiB/s >= 0.90× (download), ' +
+      'router/undici p99 <= 1.5×, WebSocket echo router/direct >= 0.70×. ' +
+      'CPU: user + system time of the proxy process(es) during the run, per request. ' +
+      'RSS: VmRSS of the proxy and its children at the end of its run.',
     ...rows
       .filter((row) => row.failure)
       .map((row) => `- FAILED ${row.target} / ${row.scenario}: ${row.failure.split('\n')[0]}`),

@@ -1,4 +1,4 @@
-// What the benchmark loads: the upstream on its own (the baseline), then the three proxies in
+// What the benchmark loads: the upstream on its own (the baseline), then the four proxies in
 // front of it. start(ctx) spawns a target and resolves to { handle, port } once it listens.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,14 +67,16 @@ async function startNginx({ here, dir, upstream }) {
   return { handle, port, logFile: join(dir, 'error.log') };
 }
 
-/** The ~40-line bare node:http proxy: what a single Node process can do at best. */
-async function startReference({ here, upstream }) {
-  const port = await freePort();
-  const args = [join(here, 'reference-proxy.mjs'), String(port), String(upstream.port)];
-  const handle = start('reference', process.execPath, args, { cpu: PROXY_CPU });
-  await waitForPort(port, handle);
-  return { handle, port };
-}
+/** A ~40-line bare proxy script (reference-<engine>.mjs) in front of the upstream. */
+const startReference =
+  (engine) =>
+  async ({ here, upstream }) => {
+    const port = await freePort();
+    const args = [join(here, `reference-${engine}.mjs`), String(port), String(upstream.port)];
+    const handle = start(`${engine} reference`, process.execPath, args, { cpu: PROXY_CPU });
+    await waitForPort(port, handle);
+    return { handle, port };
+  };
 
 /** In run order. `proxy: false` rows have no RSS and no ratios; `shared` is not stopped after. */
 export const TARGETS = [
@@ -85,5 +87,7 @@ export const TARGETS = [
   },
   { name: 'router', proxy: true, start: startRouter },
   { name: 'nginx', proxy: true, start: startNginx },
-  { name: 'reference', proxy: true, start: startReference },
+  // Node's real single-process ceiling for a proxy (SPEC §10), and the http.request one.
+  { name: 'undici reference', proxy: true, start: startReference('undici') },
+  { name: 'node:http reference', proxy: true, start: startReference('node') },
 ];

@@ -38,6 +38,12 @@ function upstreamHandler(req: IncomingMessage, res: ServerResponse): void {
       upstreamRes.resolve(res);
       return;
     }
+    case '/trailers':
+      res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum' });
+      res.write('body');
+      res.addTrailers({ 'x-checksum': 'sha256-abc' });
+      res.end();
+      return;
     default:
       echo(req, res);
   }
@@ -65,6 +71,12 @@ describe('streamed responses', () => {
   });
 
   const headers = () => ({ 'X-Sandbox-ID': 'stream-box', 'X-Sandbox-Port': String(upstream.port) });
+
+  it("passes the upstream's trailers through after the body", async () => {
+    const stream = await openStream(router.url, '/trailers', { headers: headers() });
+    expect(await stream.body.ended).toBe('body');
+    expect(stream.res.trailers).toEqual({ 'x-checksum': 'sha256-abc' });
+  });
 
   it('delivers the first SSE event before the upstream ends the stream', async () => {
     const { res, body } = await openStream(router.url, '/events', {

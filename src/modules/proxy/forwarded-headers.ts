@@ -83,7 +83,8 @@ export function rewriteResponseHeaders(headers: IncomingHttpHeaders): IncomingHt
 
 /** Headers a `Connection` header names as hop-by-hop; never the framing ones, Node's business. */
 function nominatedBy(connection: string | undefined): Set<string> | undefined {
-  if (!connection) return undefined;
+  // What nearly every client sends names nothing beyond itself.
+  if (!connection || connection === 'keep-alive' || connection === 'close') return undefined;
   const names = new Set<string>();
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase();

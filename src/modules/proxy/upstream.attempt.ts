@@ -41,6 +41,13 @@ export interface UpstreamResponse {
 export type AttemptOutcome = UpstreamResponse | RouterError;
 
 /**
+ * Body bytes that may arrive with the head before the responder pipes the body: a small
+ * response is held whole rather than pausing the parser for one event-loop turn; past this,
+ * the upstream socket is paused.
+ */
+const EARLY_BYTES = 64 * 1024;
+
+/**
  * One attempt, an undici dispatch on a client leased from the target's pool. `outcome` settles
  * with the response head or a coded RouterError (refused, reset before the head, head timeout,
  * a 101 nobody asked for, DNS failure) and nothing is written anywhere until someone pipes the
@@ -59,6 +66,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   private sink?: BodySink;
   /** Body chunks that came with the head, before anyone piped the body. */
   private early?: Buffer[];
+  private earlyBytes = 0;
   private trailers?: IncomingHttpHeaders;
   private failure?: Error;
   private readonly resume = () => this.controller?.resume();
@@ -95,13 +103,15 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Ends the attempt now: before the head, `outcome` settles with `error` (the client left, or
-   * the head timer fired); after it, the body is cut. The leased connection is closed.
+   * Ends the attempt now: before the head, `outcome` settles with `error` (the head timer fired,
+   * or the client left: nobody reads that answer); after it, the body is cut. The leased
+   * connection is closed. Does nothing once the exchange is complete.
    */
-  abort(error: RouterError = new RouterError('UPSTREAM_UNREACHABLE', 'Request aborted.')): void {
+  abort(error?: RouterError): void {
     if (this.released) return;
-    this.finishHead(error);
-    void this.client.destroy(error);
+    const reason = error ?? upstreamFailure(undefined, this.request.sandbox);
+    this.finishHead(reason);
+    void this.client.destroy(reason);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -129,7 +139,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     this.record.bytesOut += chunk.length;
     if (!this.sink) {
       (this.early ??= []).push(chunk);
-      controller.pause();
+      this.earlyBytes += chunk.length;
+      if (this.earlyBytes >= EARLY_BYTES) controller.pause();
     } else if (!this.sink.write(chunk)) {
       controller.pause();
       this.sink.once('drain', this.resume);

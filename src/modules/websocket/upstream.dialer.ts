@@ -50,6 +50,7 @@ export class UpstreamDialer {
   /** Rejects with RouterError: 502 when unreachable, 504 when the handshake timed out. */
   dial(route: Route, offer: ClientOffer, signal: AbortSignal): Promise<Dialed> {
     const { key, target, record } = route;
+    record.attempts++;
     const secure = target.url.protocol === 'https:';
     const origin = `${secure ? 'wss' : 'ws'}://${target.url.host}`;
 

@@ -1,6 +1,6 @@
-// The reference: a minimal streaming reverse proxy on bare node:http with a keep-alive agent,
-// i.e. Node's single-process ceiling for the router (SPEC §10 wants >= 90% of its req/s).
-// `node reference-proxy.mjs <port> <upstreamPort>`
+// A minimal streaming reverse proxy on bare node:http with a keep-alive agent (what http.request-
+// based proxies such as http-proxy-middleware sit on), for comparison with the undici one.
+// `node reference-node.mjs <port> <upstreamPort>`
 import { Agent, createServer, request } from 'node:http';
 
 const [port, upstreamPort] = process.argv.slice(2).map(Number);

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors/router-error.js';
+import type { ErrorCode, RouterError } from '../errors/router-error.js';
 import type { RouteKind } from '../routing/route-key.js';
 
 /** How a request named its destination: a route key form, the worker pool, or nothing usable. */
@@ -46,4 +46,11 @@ export class RequestRecord {
     readonly url: string,
     readonly websocket: boolean,
   ) {}
+
+  /** The router answered with its own error, `bodyBytes` long. */
+  failed(error: RouterError, bodyBytes: number): void {
+    this.status = error.status;
+    this.errorCode = error.code;
+    this.bytesOut += bodyBytes;
+  }
 }

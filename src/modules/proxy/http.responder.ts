@@ -35,7 +35,5 @@ export function respondWithError(
   error: RouterError,
   record: RequestRecord,
 ): void {
-  record.errorCode = error.code;
-  record.status = error.status;
-  record.bytesOut += sendError(req, res, error, record.requestId);
+  record.failed(error, sendError(req, res, error, record.requestId));
 }

@@ -130,9 +130,7 @@ export class UpgradeHandler
     error: RouterError,
     record: RequestRecord,
   ): void {
-    record.status = error.status;
-    record.errorCode = error.code;
-    record.bytesOut += sendErrorOnSocket(req, socket, error, record.requestId);
+    record.failed(error, sendErrorOnSocket(req, socket, error, record.requestId));
     this.records.finish(record);
   }
 

@@ -2,10 +2,18 @@ import { Module } from '@nestjs/common';
 import { RouterConfigModule } from './modules/config/config.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ObservabilityModule } from './modules/observability/observability.module.js';
+import { PoolModule } from './modules/pool/pool.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { WebSocketModule } from './modules/websocket/websocket.module.js';
 
 @Module({
-  imports: [RouterConfigModule, ObservabilityModule, ProxyModule, WebSocketModule, HealthModule],
+  imports: [
+    RouterConfigModule,
+    ObservabilityModule,
+    ProxyModule,
+    PoolModule,
+    WebSocketModule,
+    HealthModule,
+  ],
 })
 export class AppModule {}

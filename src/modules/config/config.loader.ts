@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type RouterConfig, routerConfigSchema } from './config.schema.js';
+import { fromSandboxFusion } from './sandbox-fusion.config.js';
 
 export interface ConfigSource {
   env: Record<string, string | undefined>;
@@ -57,7 +58,7 @@ const ENV_KEYS: Record<string, { path: string[]; coerce?: Coerce }> = {
 
 export function loadRouterConfig(source: ConfigSource): LoadedConfig {
   const warnings: string[] = [];
-  const raw = readConfigFile(source);
+  const raw = fromSandboxFusion(readConfigFile(source), warnings);
   const fromEnv = new Map<string, string>();
 
   for (const [name, { path, coerce }] of Object.entries(ENV_KEYS)) {
@@ -134,7 +135,7 @@ function readConfigFile(source: ConfigSource): Record<string, unknown> {
   return document as Record<string, unknown>;
 }
 
-function configPathFrom({ argv, env }: ConfigSource): string | undefined {
+export function configPathFrom({ argv, env }: ConfigSource): string | undefined {
   const index = argv.findIndex((arg) => arg === '--config' || arg.startsWith('--config='));
   if (index >= 0) {
     const arg = argv[index];

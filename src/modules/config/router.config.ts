@@ -1,19 +1,48 @@
+import type { Provider } from '@nestjs/common';
 import { type ConfigType, registerAs } from '@nestjs/config';
-import { type LoadedConfig, loadRouterConfig } from './config.loader.js';
+import {
+  type ConfigSource,
+  configPathFrom,
+  type LoadedConfig,
+  loadRouterConfig,
+} from './config.loader.js';
 import type { RouterConfig } from './config.schema.js';
 
 let loaded: LoadedConfig | undefined;
+
+const processSource = (): ConfigSource => ({ env: process.env, argv: process.argv });
 
 /**
  * The process configuration, validated once. The only reader of `process.env` and `argv`;
  * throws ConfigError listing every problem.
  */
 export function processConfig(): LoadedConfig {
-  loaded ??= loadRouterConfig({ env: process.env, argv: process.argv });
+  loaded ??= loadRouterConfig(processSource());
   return loaded;
 }
 
-type Block = 'auth' | 'routing' | 'resolution' | 'proxy' | 'websocket' | 'shutdown';
+/** The config file, read again on demand: the worker list's live reload. */
+export interface ConfigFile {
+  readonly path: string;
+  /** The whole configuration as the file says now, env still winning; throws ConfigError. */
+  load(): RouterConfig;
+}
+
+/** A ConfigFile, or null when the router was started without one. */
+export const CONFIG_FILE = Symbol('CONFIG_FILE');
+
+/** The file `source` names (`--config`, else ROUTER_CONFIG), loaded as at start-up. */
+export function configFileFrom(source: ConfigSource): ConfigFile | null {
+  const path = configPathFrom(source);
+  return path ? { path, load: () => loadRouterConfig(source).config } : null;
+}
+
+export const configFileProvider: Provider = {
+  provide: CONFIG_FILE,
+  useFactory: () => configFileFrom(processSource()),
+};
+
+type Block = 'auth' | 'routing' | 'resolution' | 'proxy' | 'websocket' | 'pool' | 'shutdown';
 
 const namespace = <K extends Block>(key: K) =>
   registerAs(key, (): RouterConfig[K] => processConfig().config[key]);
@@ -23,6 +52,7 @@ export const routingConfig = namespace('routing');
 export const resolutionConfig = namespace('resolution');
 export const proxyConfig = namespace('proxy');
 export const websocketConfig = namespace('websocket');
+export const poolConfig = namespace('pool');
 export const shutdownConfig = namespace('shutdown');
 /** Listener-level settings that have no block of their own in the file. */
 export const serverConfig = registerAs('server', () => {
@@ -35,6 +65,7 @@ export type RoutingConfig = ConfigType<typeof routingConfig>;
 export type ResolutionConfig = ConfigType<typeof resolutionConfig>;
 export type ProxyConfig = ConfigType<typeof proxyConfig>;
 export type WebSocketConfig = ConfigType<typeof websocketConfig>;
+export type PoolConfig = ConfigType<typeof poolConfig>;
 export type ShutdownConfig = ConfigType<typeof shutdownConfig>;
 export type ServerConfig = ConfigType<typeof serverConfig>;
 
@@ -44,6 +75,7 @@ export const CONFIG_NAMESPACES = [
   resolutionConfig,
   proxyConfig,
   websocketConfig,
+  poolConfig,
   shutdownConfig,
   serverConfig,
 ];

@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DrainHealthIndicator } from './drain.health.js';
+import { WorkerSet } from '../pool/worker.set.js';
 import { InformerHealthIndicator } from './informer.health.js';
+import { PoolHealthIndicator } from './pool.health.js';
 
 /** Answered only to requests that name no sandbox: a sandbox's own /healthz is proxied. */
 @Controller()
@@ -10,6 +12,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly drain: DrainHealthIndicator,
     private readonly informers: InformerHealthIndicator,
+    private readonly pool: PoolHealthIndicator,
+    private readonly workers: WorkerSet,
   ) {}
 
   /** Liveness (kubelet, agent-sandbox). */
@@ -28,6 +32,22 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck()
   readiness() {
-    return this.health.check([() => this.drain.check(), () => this.informers.check()]);
+    return this.health.check([
+      () => this.drain.check(),
+      () => this.informers.check(),
+      () => this.pool.check(),
+    ]);
+  }
+
+  /** The SandboxFusion router's health: always 200, the verdict in the body. */
+  @Get('health')
+  poolHealth() {
+    const total = this.workers.all.length;
+    const healthy = this.workers.healthyCount;
+    return {
+      status: healthy > 0 ? 'healthy' : 'unhealthy',
+      total_workers: total,
+      healthy_workers: healthy,
+    };
   }
 }

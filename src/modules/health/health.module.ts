@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { KubernetesModule } from '../kubernetes/kubernetes.module.js';
+import { PoolModule } from '../pool/pool.module.js';
 import { WebSocketModule } from '../websocket/websocket.module.js';
 import { DrainHealthIndicator } from './drain.health.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
 import { HealthController } from './health.controller.js';
 import { InformerHealthIndicator } from './informer.health.js';
+import { PoolHealthIndicator } from './pool.health.js';
 import { RouterInfoController } from './router-info.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule, WebSocketModule],
+  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule, WebSocketModule, PoolModule],
   controllers: [HealthController, RouterInfoController],
-  providers: [GracefulShutdown, DrainHealthIndicator, InformerHealthIndicator],
+  providers: [
+    GracefulShutdown,
+    DrainHealthIndicator,
+    InformerHealthIndicator,
+    PoolHealthIndicator,
+  ],
 })
 export class HealthModule {}

@@ -6,11 +6,12 @@ import {
   routingConfig,
   type RoutingConfig,
 } from '../config/router.config.js';
+import { WorkerSet } from '../pool/worker.set.js';
 import { OpenSocketRegistry } from '../websocket/open-sockets.registry.js';
 
 /**
  * `GET /` (SPEC §5): what this replica is and runs. Answered only to requests without a route
- * key, like every router endpoint. `workers` joins when the pool exists.
+ * key, like every router endpoint. `workers` is the pool's (empty without one).
  */
 @Controller()
 export class RouterInfoController {
@@ -20,6 +21,7 @@ export class RouterInfoController {
     @Inject(routingConfig.KEY) private readonly routing: RoutingConfig,
     @Inject(resolutionConfig.KEY) private readonly resolution: ResolutionConfig,
     private readonly sockets: OpenSocketRegistry,
+    private readonly workers: WorkerSet,
   ) {}
 
   @Get()
@@ -30,6 +32,7 @@ export class RouterInfoController {
       strategies: this.routing.strategies,
       providers: this.resolution.providers,
       websockets: { open: this.sockets.open },
+      workers: this.workers.all,
     };
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { Backoff } from './backoff.js';
 import { KubeApiError, type KubeClient, type KubeObject, type WatchEvent } from './kube.client.js';
 
-/** A custom resource collection: `/apis/<group>/<version>/[namespaces/<ns>/]<plural>`. */
+/** A named API group's collection: `/apis/<group>/<version>/[namespaces/<ns>/]<plural>`. */
 export interface ResourceRef {
   readonly group: string;
   readonly version: string;
@@ -21,6 +21,8 @@ export interface InformerOptions<R> {
   readonly resource: ResourceRef;
   /** Empty: one cluster-wide list/watch. */
   readonly namespaces: readonly string[];
+  /** Only the objects with these labels (`key=value,...`); unset: all of them. */
+  readonly labelSelector?: string;
   /** Raw object -> the few fields routing needs. */
   readonly decode: (object: KubeObject) => R;
   readonly sink: InformerSink<R>;
@@ -121,7 +123,7 @@ export class ResourceInformer<R> {
     do {
       const page = await client.get<ListPage>(
         this.path(scope),
-        { limit: LIST_PAGE, continue: token },
+        { limit: LIST_PAGE, continue: token, labelSelector: this.options.labelSelector },
         signal,
       );
       for (const item of page.items ?? []) records.push(this.options.decode(item));
@@ -154,7 +156,12 @@ export class ResourceInformer<R> {
     };
     await client.watch(
       this.path(scope),
-      { resourceVersion: from, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds() },
+      {
+        resourceVersion: from,
+        allowWatchBookmarks: true,
+        timeoutSeconds: watchTimeoutSeconds(),
+        labelSelector: this.options.labelSelector,
+      },
       onEvent,
       signal,
     );

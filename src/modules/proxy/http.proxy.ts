@@ -31,7 +31,7 @@ export class HttpProxy {
 }
 
 /** Node has parsed the framing: a body follows when the client sent a length or chunks. */
-function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (!!length && length !== '0');
 }

@@ -1,31 +1,49 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../errors/error-response.js';
 import { RouterError } from '../errors/router-error.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import { rewriteResponseHeaders } from './forwarded-headers.js';
 import { rewriteResponsePaths } from './path-rewrite.js';
-import type { Route } from './request.router.js';
-import type { AttemptOutcome } from './upstream.attempt.js';
+import type { PathRewrite } from './path-rewrite.js';
+import type { AttemptOutcome, UpstreamResponse } from './upstream.attempt.js';
+
+/** What shapes an answer besides the upstream's: a Route, or the pool's own context. */
+export interface ResponseContext {
+  readonly record: RequestRecord;
+  readonly pathRewrite?: PathRewrite;
+  /** Headers the router adds (the pool's `X-Router-Worker`, `X-Router-Attempt`). */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+}
 
 /**
- * Answers the client with an attempt's outcome: the upstream's head (hop-by-hop headers out,
- * path routing's `Location` and `Set-Cookie` put back under the mount, `X-Request-ID` set) and
- * its body streamed with backpressure, or the router's own error.
+ * Answers the client with an attempt's outcome: the upstream's head and its body streamed with
+ * backpressure, or the router's own error.
  */
 export function respond(
   req: IncomingMessage,
   res: ServerResponse,
   outcome: AttemptOutcome,
-  route: Route,
+  context: ResponseContext,
 ): void {
-  const { record } = route;
-  if (outcome instanceof RouterError) return respondWithError(req, res, outcome, record);
-  const headers = rewriteResponseHeaders(outcome.headers);
-  if (route.pathRewrite) rewriteResponsePaths(headers, route.pathRewrite);
-  headers['x-request-id'] = record.requestId;
-  record.status = outcome.status;
-  res.writeHead(outcome.status, outcome.statusText, headers);
+  if (outcome instanceof RouterError) return respondWithError(req, res, outcome, context.record);
+  context.record.status = outcome.status;
+  res.writeHead(outcome.status, outcome.statusText, responseHeaders(outcome, context));
   outcome.body.pipe(res);
+}
+
+/**
+ * The upstream's headers as the client gets them: hop-by-hop out, path routing's `Location` and
+ * `Set-Cookie` put back under the mount, the router's own headers and `X-Request-ID` set.
+ */
+export function responseHeaders(
+  response: UpstreamResponse,
+  { record, pathRewrite, extraHeaders }: ResponseContext,
+): IncomingHttpHeaders {
+  const headers = rewriteResponseHeaders(response.headers);
+  if (pathRewrite) rewriteResponsePaths(headers, pathRewrite);
+  if (extraHeaders) Object.assign(headers, extraHeaders);
+  headers['x-request-id'] = record.requestId;
+  return headers;
 }
 
 /** The router's own answer (SPEC §6), noted in the record. */

@@ -20,6 +20,6 @@ import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
     ProxyHook,
   ],
   // RoutingModule brings TrustedProxies.
-  exports: [RoutingModule, RequestRouter, UpstreamConnector],
+  exports: [RoutingModule, RequestRouter, UpstreamConnector, UpstreamPools, ProxyHook],
 })
 export class ProxyModule {}

@@ -16,16 +16,20 @@ import { type PathRewrite, pathRewriteFor } from './path-rewrite.js';
 /** What a request asked for, before anything was checked: a key, or why it has none. */
 export type RouteClaim = { key: RouteKey } | { invalid: unknown };
 
-/** A request that may go upstream: who it is for, where that is, and what to send there. */
-export interface Route {
-  readonly key: RouteKey;
-  readonly target: Target;
+/** What goes upstream of a request that was let in, wherever it goes. */
+export interface UpstreamRequest {
   /** The request's record (its id, and what the attempts and the responder note). */
   readonly record: RequestRecord;
-  /** Raw path and query for the upstream: the target's base path, the route segments removed. */
+  /** Raw path and query for the upstream. */
   readonly path: string;
   /** The client's headers as the upstream gets them (forwarded, consumed and hop-by-hop done). */
   readonly headers: IncomingHttpHeaders;
+}
+
+/** A request for a sandbox: who it is for, where that is, and what to send there. */
+export interface Route extends UpstreamRequest {
+  readonly key: RouteKey;
+  readonly target: Target;
   /** The wait for the upstream's response head: `PROXY_TIMEOUT_SECONDS`, lowered per request. */
   readonly timeoutMs: number;
   /** Path routing: where `Location` and `Set-Cookie` paths go back under. */
@@ -81,25 +85,37 @@ export class RequestRouter {
     record.namespace = key.namespace;
     const target = await this.resolveWhileConnected(req, key);
     record.upstream = target.url.host;
+    return {
+      key,
+      target,
+      record,
+      path: joinPath(target.url.pathname, key.upstreamPath ?? req.url ?? '/'),
+      headers: this.upstreamHeaders(req, record),
+      timeoutMs: key.timeoutSeconds
+        ? Math.min(key.timeoutSeconds * 1000, this.timeoutMs)
+        : this.timeoutMs,
+      pathRewrite: pathRewriteFor(key, target, req.headers),
+    };
+  }
+
+  /**
+   * A request without a route key, for the worker pool: router auth applies as to any other.
+   * Throws UNAUTHORIZED.
+   */
+  admitToPool(req: IncomingMessage, record: RequestRecord): UpstreamRequest {
+    this.auth.authorize(req);
+    return { record, path: req.url ?? '/', headers: this.upstreamHeaders(req, record) };
+  }
+
+  private upstreamHeaders(req: IncomingMessage, record: RequestRecord): IncomingHttpHeaders {
     const peer = this.trustedProxies.peerOf(req);
-    const headers = rewriteRequestHeaders(req.headers, {
+    return rewriteRequestHeaders(req.headers, {
       requestId: record.requestId,
       peer,
       peerTrusted: this.trustedProxies.isTrusted(peer),
       consumed: this.consumed,
       preserveHost: this.config.preserveHost,
     });
-    return {
-      key,
-      target,
-      record,
-      path: joinPath(target.url.pathname, key.upstreamPath ?? req.url ?? '/'),
-      headers,
-      timeoutMs: key.timeoutSeconds
-        ? Math.min(key.timeoutSeconds * 1000, this.timeoutMs)
-        : this.timeoutMs,
-      pathRewrite: pathRewriteFor(key, target, req.headers),
-    };
   }
 
   /**

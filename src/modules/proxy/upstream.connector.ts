@@ -2,6 +2,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
+import type { buildConnector } from 'undici';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from './upstream.lookup.js';
 
@@ -45,6 +46,15 @@ export class UpstreamConnector {
     const servername = isIP(hostname) ? undefined : hostname;
     return tlsConnect({ socket, servername, ALPNProtocols: ['http/1.1'] });
   }
+
+  /** The same connections as an undici `connect` option (pools, health checks). */
+  readonly forUndici: buildConnector.connector = (options, callback) => {
+    const secure = options.protocol === 'https:';
+    this.connect({ host: options.hostname, port: Number(options.port), secure }).then(
+      (socket) => callback(null, socket),
+      (error: Error) => callback(error, null),
+    );
+  };
 
   private async connectTcp(hostname: string, port: number): Promise<Socket> {
     const deadline = Date.now() + this.retryWindowMs;

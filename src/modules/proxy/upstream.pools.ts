@@ -77,13 +77,7 @@ export class UpstreamPools implements OnApplicationShutdown {
   constructor(@Inject(proxyConfig.KEY) config: ProxyConfig, connector: UpstreamConnector) {
     this.maxIdle = config.maxKeepAliveConnections;
     this.options = {
-      connect: (options, callback) => {
-        const secure = options.protocol === 'https:';
-        connector.connect({ host: options.hostname, port: Number(options.port), secure }).then(
-          (socket) => callback(null, socket),
-          (error: Error) => callback(error, null),
-        );
-      },
+      connect: connector.forUndici,
       // The router's own head timer covers connecting and the head; a body may take forever.
       headersTimeout: 0,
       bodyTimeout: 0,

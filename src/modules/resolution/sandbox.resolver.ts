@@ -1,7 +1,7 @@
 import type { RouteKey } from '../routing/route-key.js';
 
 /** Which provider resolved a target (SPEC §3). */
-export type TargetSource = 'pod-ip' | 'dns' | 'agent-sandbox' | 'batch-sandbox' | 'static';
+export type TargetSource = 'pod-ip' | 'dns' | 'agent-sandbox' | 'batch-sandbox' | 'static' | 'pool';
 
 /** Where a route key's traffic goes, and what the provider that found it knows. */
 export interface Target {

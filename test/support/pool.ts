@@ -15,17 +15,27 @@ export interface RunningPool {
 }
 
 /**
- * For one describe block: `count` workers and a router whose pool is those workers (plus
- * `pool` settings); ready once the first round of health checks is in.
+ * For one describe block: `count` workers (weights 1 unless given) and a router whose pool is
+ * those workers (plus `pool` settings); ready once the first round of health checks is in.
  */
-export function usePool(count: number, pool: RouterConfigInput['pool'] = {}): RunningPool {
-  const running = { workers: [] as TestWorker[] } as { router: RunningRouter; workers: TestWorker[] };
+export function usePool(
+  count: number,
+  pool: RouterConfigInput['pool'] = {},
+  weights: readonly number[] = [],
+): RunningPool {
+  const running = { workers: [] as TestWorker[] } as {
+    router: RunningRouter;
+    workers: TestWorker[];
+  };
   beforeAll(async () => {
     for (let i = 0; i < count; i++) running.workers.push(await startWorker(`w${i}`));
     running.router = await startRouter({
       lookup: new MappedLookup(),
       config: {
-        pool: { workers: running.workers.map(({ url }) => ({ url })), ...pool },
+        pool: {
+          workers: running.workers.map(({ url }, i) => ({ url, weight: weights[i] ?? 1 })),
+          ...pool,
+        },
       },
     });
     await until(async () => (await request(running.router.url, '/readyz')).status === 200);

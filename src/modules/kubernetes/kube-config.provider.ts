@@ -1,17 +1,26 @@
 import { existsSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { resolutionConfig, type ResolutionConfig } from '../config/router.config.js';
+import {
+  poolConfig,
+  type PoolConfig,
+  resolutionConfig,
+  type ResolutionConfig,
+} from '../config/router.config.js';
 import { KUBE_CONFIG } from './kubernetes.constants.js';
 
-/** The providers that read custom resources; with none of them, nothing touches a cluster. */
+/**
+ * The providers that read custom resources; with none of them and no pool Service to discover,
+ * nothing touches a cluster.
+ */
 const CUSTOM_RESOURCE_PROVIDERS = new Set(['agent-sandbox', 'batch-sandbox']);
 
 // Where the kubelet mounts the pod's service-account token.
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
-export const usesKubernetes = (resolution: ResolutionConfig): boolean =>
-  resolution.providers.some((name) => CUSTOM_RESOURCE_PROVIDERS.has(name));
+export const usesKubernetes = (resolution: ResolutionConfig, pool: PoolConfig): boolean =>
+  resolution.providers.some((name) => CUSTOM_RESOURCE_PROVIDERS.has(name)) ||
+  pool.service.name !== '';
 
 /**
  * A kubeconfig file when one is configured (KUBECONFIG), else the pod's service account.
@@ -37,10 +46,10 @@ export async function loadKubeConfig({
   return config;
 }
 
-/** Loaded only when a custom-resource provider is configured; null otherwise. */
+/** Loaded only when a custom-resource provider or pool discovery is configured; null otherwise. */
 export const kubeConfigProvider: Provider = {
   provide: KUBE_CONFIG,
-  inject: [resolutionConfig.KEY],
-  useFactory: (resolution: ResolutionConfig) =>
-    usesKubernetes(resolution) ? loadKubeConfig(resolution.kubernetes) : null,
+  inject: [resolutionConfig.KEY, poolConfig.KEY],
+  useFactory: (resolution: ResolutionConfig, pool: PoolConfig) =>
+    usesKubernetes(resolution, pool) ? loadKubeConfig(resolution.kubernetes) : null,
 };

@@ -8,7 +8,7 @@ import {
   type RouterConfigInput,
   routerConfigSchema,
 } from '../../src/modules/config/config.schema.js';
-import { CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
+import { CONFIG_FILE, CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
 import { MappedLookup } from './mapped-lookup.js';
 import { type Handler, startUpstream, type Upstream } from './upstream.js';
@@ -39,6 +39,8 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
   for (const namespace of CONFIG_NAMESPACES) {
     builder = builder.overrideProvider(namespace.KEY).useValue(sliceFor(namespace.KEY, config));
   }
+  // No config file to reload unless a test gives one (not jest's own `--config`).
+  builder = builder.overrideProvider(CONFIG_FILE).useValue(null);
   if (options.lookup) builder = builder.overrideProvider(UPSTREAM_LOOKUP).useValue(options.lookup);
   if (options.override) builder = options.override(builder);
 

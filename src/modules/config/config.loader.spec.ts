@@ -239,6 +239,54 @@ describe('loadRouterConfig', () => {
     });
   });
 
+  describe("SandboxFusion's config.yaml", () => {
+    const SANDBOX_FUSION = [
+      'workers:',
+      '  - url: http://sandbox-0:8080',
+      '  - url: http://sandbox-1:8080',
+      'health_check_interval: 10',
+      'timeout: 60',
+      'routing_strategy: random',
+      '',
+    ].join('\n');
+
+    it('loads unchanged as the worker pool', () => {
+      const { config, warnings } = load({ ROUTER_CONFIG: file('sf.yaml', SANDBOX_FUSION) });
+      expect(config.pool).toMatchObject({
+        workers: [
+          { url: 'http://sandbox-0:8080', weight: 1 },
+          { url: 'http://sandbox-1:8080', weight: 1 },
+        ],
+        healthCheckIntervalSeconds: 10,
+        timeoutSeconds: 60,
+        strategy: 'random',
+        maxAttempts: 3,
+      });
+      expect(warnings).toEqual([]);
+    });
+
+    it('reports keys neither router knows instead of dropping them silently', () => {
+      const path = file('sf-extra.yaml', `${SANDBOX_FUSION}max_retries: 5\nport: 8000\n`);
+      const { config, warnings } = load({ ROUTER_CONFIG: path });
+      expect(config.port).toBe(8000);
+      expect(warnings).toEqual([
+        'config file: "max_retries" is not a sandbox-router or SandboxFusion key; ignored',
+      ]);
+    });
+
+    it('names a bad SandboxFusion value by the pool key it became', () => {
+      const path = file(
+        'sf-bad.yaml',
+        'workers: [{url: "not a url"}]\nrouting_strategy: fastest\n',
+      );
+      const problems = problemsOf({ ...OPEN, ROUTER_CONFIG: path });
+      expect(problems.map((line) => line.split(':')[0]).sort()).toEqual([
+        'pool.strategy',
+        'pool.workers.0.url',
+      ]);
+    });
+  });
+
   describe('invalid configuration', () => {
     it('reports one line per problem, each naming its key', () => {
       const path = file(

@@ -172,7 +172,11 @@ export const routerConfigSchema = z
           .superRefine((service, ctx) => {
             if (!service.name) return;
             if (!dnsLabel.test(service.namespace)) {
-              ctx.addIssue({ code: 'custom', path: ['namespace'], message: 'expected a namespace' });
+              ctx.addIssue({
+                code: 'custom',
+                path: ['namespace'],
+                message: 'expected a namespace',
+              });
             }
             if (service.port < 1) {
               ctx.addIssue({ code: 'custom', path: ['port'], message: 'expected a port 1-65535' });

@@ -27,7 +27,8 @@ export function fromSandboxFusion(
     if (poolKey === 'workers') pool.workers = workersOf(value, warnings);
     else if (poolKey) pool[poolKey] = value;
     else if (ours.has(key)) out[key] ??= value;
-    else warnings.push(`config file: "${key}" is not a sandbox-router or SandboxFusion key; ignored`);
+    else
+      warnings.push(`config file: "${key}" is not a sandbox-router or SandboxFusion key; ignored`);
   }
   return out;
 }

@@ -11,13 +11,13 @@ import { PoolHealthIndicator } from './pool.health.js';
 import { RouterInfoController } from './router-info.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), KubernetesModule, WebSocketModule, PoolModule],
-  controllers: [HealthController, RouterInfoController],
-  providers: [
-    GracefulShutdown,
-    DrainHealthIndicator,
-    InformerHealthIndicator,
-    PoolHealthIndicator,
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    KubernetesModule,
+    WebSocketModule,
+    PoolModule,
   ],
+  controllers: [HealthController, RouterInfoController],
+  providers: [GracefulShutdown, DrainHealthIndicator, InformerHealthIndicator, PoolHealthIndicator],
 })
 export class HealthModule {}

@@ -10,7 +10,13 @@ import { WorkerSet } from './worker.set.js';
 /** The SandboxFusion worker pool (SPEC §3.5): requests without a route key, when configured. */
 @Module({
   imports: [ProxyModule, KubernetesModule],
-  providers: [WorkerSet, WorkerHealthChecker, WorkerPool, EndpointSliceDiscovery, WorkerListReloader],
+  providers: [
+    WorkerSet,
+    WorkerHealthChecker,
+    WorkerPool,
+    EndpointSliceDiscovery,
+    WorkerListReloader,
+  ],
   exports: [WorkerSet, WorkerHealthChecker],
 })
 export class PoolModule {}

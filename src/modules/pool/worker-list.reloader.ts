@@ -77,16 +77,20 @@ export class WorkerListReloader implements OnApplicationBootstrap, BeforeApplica
       next = file.load().pool.workers;
       // An empty list would turn every pool request into a 503; switching the pool off (or to a
       // Service) is a restart, like any other key.
-      if (next.length === 0) throw new ConfigError(['pool.workers: empty']);
+      if (next.length === 0)
+        throw new ConfigError(['pool.workers: empty (turning the pool off needs a restart)']);
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
       this.logger.error(
-        `config file ${file.path} not reloaded, workers unchanged: ${problems.join('; ')}`,
+        `worker list not reloaded from the config file, current workers kept: ${problems.join('; ')}`,
       );
       return;
     }
     const change = diff(this.current, next);
-    if (change.added + change.removed + change.reweighted === 0) return;
+    if (change.added + change.removed + change.reweighted === 0) {
+      this.logger.debug(`config file ${file.path} read again; worker list unchanged`);
+      return;
+    }
     this.workers.replace(next);
     this.current = next;
     this.logger.log(

@@ -80,7 +80,9 @@ export class WorkerHealthChecker implements OnApplicationBootstrap, OnApplicatio
       });
       const body = (await readCapped(response.body)).trim();
       if (response.statusCode !== 200) return `HTTP ${response.statusCode}`;
-      return body === 'pong' || body === '"pong"' ? undefined : `unexpected body ${JSON.stringify(body.slice(0, 64))}`;
+      return body === 'pong' || body === '"pong"'
+        ? undefined
+        : `unexpected body ${JSON.stringify(body.slice(0, 64))}`;
     } catch (error) {
       const { name, code, message } = error as NodeJS.ErrnoException;
       if (name === 'TimeoutError') return `timeout after ${CHECK_TIMEOUT_MS / 1000} s`;

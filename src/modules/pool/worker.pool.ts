@@ -5,7 +5,11 @@ import { RouterError } from '../errors/router-error.js';
 import { respond, respondWithError, responseHeaders } from '../proxy/http.responder.js';
 import { type PoolForwarder, ProxyHook } from '../proxy/proxy.hook.js';
 import type { UpstreamRequest } from '../proxy/request.router.js';
-import { type AttemptOutcome, UpstreamAttempt, type UpstreamResponse } from '../proxy/upstream.attempt.js';
+import {
+  type AttemptOutcome,
+  UpstreamAttempt,
+  type UpstreamResponse,
+} from '../proxy/upstream.attempt.js';
 import { UpstreamPools } from '../proxy/upstream.pools.js';
 import { type PoolBody, readReplayableBody } from './replay-body.js';
 import { RunCodeMetadataSink, wantsMetadata } from './run-code.metadata.js';
@@ -37,7 +41,11 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
     if (this.workers.enabled) this.frontDoor.usePool(this);
   }
 
-  async forward(req: IncomingMessage, res: ServerResponse, upstream: UpstreamRequest): Promise<void> {
+  async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    upstream: UpstreamRequest,
+  ): Promise<void> {
     const { record } = upstream;
     record.kind = 'pool';
     const body = await readReplayableBody(req, this.config.maxReplayBodyBytes);

@@ -202,6 +202,7 @@ describe('WebSocket relaying', () => {
       strategies: expect.arrayContaining(['header']),
       providers: ['dns'],
       websockets: { open: 1 },
+      workers: [],
     });
     const clientClosed = closed(client);
     client.close();

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { REQUEST_OBSERVER } from '../../src/modules/observability/request.observer.js';
+import type { RequestRecord } from '../../src/modules/observability/request.record.js';
 import { expectRouterError } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
 import { resetWorkers, servedCounts, usePool } from '../support/pool.js';
+import { until } from '../support/wait.js';
 
 interface RunCodeReply {
   status: string;
@@ -108,6 +111,34 @@ describe('the worker pool', () => {
         circuit: expect.stringMatching(/^(closed|open|half-open)$/),
       })),
     );
+  });
+});
+
+describe('the worker pool and the request record', () => {
+  const records: RequestRecord[] = [];
+  const pool = usePool(
+    2,
+    { healthCheckIntervalSeconds: 3600 },
+    {
+      override: (builder) =>
+        builder
+          .overrideProvider(REQUEST_OBSERVER)
+          .useValue([{ finished: (record: RequestRecord) => records.push(record) }]),
+    },
+  );
+
+  it('notes a retried request as pool traffic with its attempts and the last worker', async () => {
+    const [broken, good] = pool.workers;
+    broken.mode = 'fail';
+    const reply = await pool.send('/run_code', { headers: { 'x-request-id': 'pool-1' } });
+    const attempts = Number(reply.headers['x-router-attempt']);
+    await until(() => records.some((record) => record.requestId === 'pool-1'));
+    expect(records.find((record) => record.requestId === 'pool-1')).toMatchObject({
+      kind: 'pool',
+      status: 200,
+      attempts,
+      upstream: new URL(good.url).host,
+    });
   });
 });
 

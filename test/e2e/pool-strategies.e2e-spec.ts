@@ -27,7 +27,13 @@ describe('the random strategy through the router', () => {
 });
 
 describe('the weighted strategy through the router', () => {
-  const pool = usePool(3, { strategy: 'weighted', healthCheckIntervalSeconds: 3600 }, [1, 2, 3]);
+  const pool = usePool(
+    3,
+    { strategy: 'weighted', healthCheckIntervalSeconds: 3600 },
+    {
+      weights: [1, 2, 3],
+    },
+  );
 
   it(`spreads ${REQUESTS} requests by weight`, async () => {
     await load(() => pool.send(), REQUESTS);

@@ -1,7 +1,7 @@
 import type { RouterConfigInput } from '../../src/modules/config/config.schema.js';
 import { request, type Reply, type RequestOptions } from './http-client.js';
 import { MappedLookup } from './mapped-lookup.js';
-import { startRouter, type RunningRouter } from './router-app.js';
+import { type RouterOptions, startRouter, type RunningRouter } from './router-app.js';
 import { until } from './wait.js';
 import { startWorker, type TestWorker } from './workers.js';
 
@@ -21,7 +21,10 @@ export interface RunningPool {
 export function usePool(
   count: number,
   pool: RouterConfigInput['pool'] = {},
-  weights: readonly number[] = [],
+  {
+    weights = [],
+    override,
+  }: { weights?: readonly number[]; override?: RouterOptions['override'] } = {},
 ): RunningPool {
   const running = { workers: [] as TestWorker[] } as {
     router: RunningRouter;
@@ -31,6 +34,7 @@ export function usePool(
     for (let i = 0; i < count; i++) running.workers.push(await startWorker(`w${i}`));
     running.router = await startRouter({
       lookup: new MappedLookup(),
+      override,
       config: {
         pool: {
           workers: running.workers.map(({ url }, i) => ({ url, weight: weights[i] ?? 1 })),

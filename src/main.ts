@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { readBuildInfo } from './build-info.js';
 import { http } from './http.adapter.js';
-import { configOrExit, logLevels } from './modules/config/config.bootstrap.js';
+import { configOrExit, logLevels, poolSummary } from './modules/config/config.bootstrap.js';
 
 const { config, warnings } = configOrExit();
 const logger = new ConsoleLogger('Router', { json: true, logLevels: logLevels(config.logLevel) });
@@ -19,5 +19,6 @@ warnings.forEach((warning) => logger.warn(warning));
 logger.log(
   `sandbox-router ${build.version} (commit ${build.commit}, built ${build.builtAt}) on ` +
     `node ${process.version} ${process.platform}/${process.arch}, port ${config.port}, ` +
-    `strategies [${config.routing.strategies}], providers [${config.resolution.providers}]`,
+    `strategies [${config.routing.strategies}], providers [${config.resolution.providers}], ` +
+    `pool ${poolSummary(config.pool)}`,
 );

@@ -13,6 +13,8 @@ export interface Exit {
 
 export interface RouterProcess {
   child: ChildProcess;
+  /** Everything it has written to stdout so far (the JSON log lines). */
+  stdout(): string;
   /** Settles when the process exits, with its code and everything it wrote to stderr. */
   exited: Promise<Exit>;
 }
@@ -27,15 +29,17 @@ export function spawnRouter(env: Record<string, string>): RouterProcess {
   const child = spawn(NODE, [ENTRY], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<Exit>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stderr }));
   });
-  return { child, exited };
+  return { child, stdout: () => stdout, exited };
 }
 
 /** Waits for the exit, killing the process if it has not exited by the deadline. */

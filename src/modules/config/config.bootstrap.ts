@@ -26,3 +26,10 @@ const LEVELS: Record<RouterConfig['logLevel'], LogLevel[]> = {
 };
 
 export const logLevels = (level: RouterConfig['logLevel']): LogLevel[] => LEVELS[level];
+
+/** The pool as the start-up line names it. */
+export function poolSummary({ workers, service, strategy }: RouterConfig['pool']): string {
+  if (service.name)
+    return `service ${service.namespace}/${service.name}:${service.port} (${strategy})`;
+  return workers.length > 0 ? `${workers.length} workers (${strategy})` : 'off';
+}

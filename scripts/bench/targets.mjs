@@ -1,7 +1,11 @@
 // What the benchmark loads: the upstream on its own (the baseline), then the four proxies in
-// front of it. start(ctx) spawns a target and resolves to { handle, port } once it listens.
+// front of it; then, for the pool scenario, one SandboxFusion-like worker on its own, the router
+// with a pool of three and the undici proxy in front of one worker. start(ctx) spawns a target and
+// resolves to { handle, port } once it listens (the pool router: once /readyz answers 200).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, start, waitForPort } from './processes.mjs';
 
 const PROXY_CPU = 0;
@@ -17,25 +21,27 @@ export async function startUpstream({ here }) {
   return { handle, port };
 }
 
-/** The built router (dist/main.js) with the static provider: X-Sandbox-ID bench -> upstream. */
-async function startRouter({ root, dir, upstream }) {
-  const port = await freePort();
-  const config = join(dir, 'router.yaml');
-  writeFileSync(
-    config,
-    [
-      'resolution:',
-      '  providers: [static]',
-      '  static:',
-      `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
-      // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
-      'proxy: {maxKeepAliveConnections: 64}',
-      // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
-      'shutdown: {delaySeconds: 0, graceSeconds: 1}',
-      '',
-    ].join('\n'),
+export const POOL_WORKERS = 3;
+
+/** The pool's workers (worker.mjs), shared like the upstream and pinned beside it. */
+export function startWorkers({ here }) {
+  return Promise.all(
+    Array.from({ length: POOL_WORKERS }, async (_, index) => {
+      const port = await freePort();
+      const args = [join(here, 'worker.mjs'), String(port)];
+      const handle = start(`worker ${index + 1}`, process.execPath, args, { cpu: UPSTREAM_CPU });
+      await waitForPort(port, handle);
+      return { handle, port, url: `http://127.0.0.1:${port}` };
+    }),
   );
-  const handle = start('router', process.execPath, [join(root, 'dist/main.js')], {
+}
+
+/** dist/main.js on PROXY_CPU with the YAML `lines` as its config file `dir/<file>`. */
+async function launchRouter(name, { root, dir }, file, lines) {
+  const port = await freePort();
+  const config = join(dir, file);
+  writeFileSync(config, [...lines, ''].join('\n'));
+  const handle = start(name, process.execPath, [join(root, 'dist/main.js')], {
     cpu: PROXY_CPU,
     cwd: root,
     env: {
@@ -48,6 +54,70 @@ async function startRouter({ root, dir, upstream }) {
   });
   await waitForPort(port, handle);
   return { handle, port };
+}
+
+/** The built router (dist/main.js) with the static provider: X-Sandbox-ID bench -> upstream. */
+function startRouter({ root, dir, upstream }) {
+  return launchRouter('router', { root, dir }, 'router.yaml', [
+    'resolution:',
+    '  providers: [static]',
+    '  static:',
+    `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
+    // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
+    'proxy: {maxKeepAliveConnections: 64}',
+    // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
+    'shutdown: {delaySeconds: 0, graceSeconds: 1}',
+  ]);
+}
+
+/**
+ * The router with `pool.workers` = the three workers (round robin, the default): requests without
+ * X-Sandbox-ID go to the pool. Measured only once /readyz says the first health round is done.
+ */
+async function startPoolRouter({ root, dir, workers }) {
+  const running = await launchRouter('router (pool)', { root, dir }, 'router-pool.yaml', [
+    'resolution: {providers: [static]}',
+    'pool:',
+    `  workers: [${workers.map((worker) => `{url: "${worker.url}"}`).join(', ')}]`,
+    // 64 idle sockets per worker, as the single-upstream router keeps.
+    'proxy: {maxKeepAliveConnections: 64}',
+    'shutdown: {delaySeconds: 0, graceSeconds: 1}',
+  ]);
+  await waitForReady(running.port, running.handle);
+  return running;
+}
+
+/** One GET: resolves to { status, body }. */
+function getText(url) {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+      res.once('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.once('timeout', () => req.destroy(new Error('timed out')));
+    req.once('error', reject);
+  });
+}
+
+/** Polls GET /readyz until it answers 200; fails early if the router exits. */
+async function waitForReady(port, handle, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (handle.exitCode !== undefined) {
+      throw new Error(`${handle.name} exited (${handle.exitCode})`);
+    }
+    try {
+      const res = await getText(`http://127.0.0.1:${port}/readyz`);
+      last = `${res.status} ${res.body.slice(0, 200)}`;
+      if (res.status === 200) return;
+    } catch (error) {
+      last = error.message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${handle.name} not ready within ${timeoutMs} ms: GET /readyz ${last}`);
 }
 
 /** nginx from nginx.conf.template, in the foreground, everything it writes kept in `dir`. */
@@ -67,18 +137,26 @@ async function startNginx({ here, dir, upstream }) {
   return { handle, port, logFile: join(dir, 'error.log') };
 }
 
-/** A ~40-line bare proxy script (reference-<engine>.mjs) in front of the upstream. */
+/** A ~40-line bare proxy script (reference-<engine>.mjs) in front of the upstream (or `backend`). */
 const startReference =
-  (engine) =>
-  async ({ here, upstream }) => {
+  (engine, name = `${engine} reference`, backend = ({ upstream }) => upstream) =>
+  async (ctx) => {
     const port = await freePort();
-    const args = [join(here, `reference-${engine}.mjs`), String(port), String(upstream.port)];
-    const handle = start(`${engine} reference`, process.execPath, args, { cpu: PROXY_CPU });
+    const args = [
+      join(ctx.here, `reference-${engine}.mjs`),
+      String(port),
+      String(backend(ctx).port),
+    ];
+    const handle = start(name, process.execPath, args, { cpu: PROXY_CPU });
     await waitForPort(port, handle);
     return { handle, port };
   };
 
-/** In run order. `proxy: false` rows have no RSS and no ratios; `shared` is not stopped after. */
+/**
+ * In run order. `proxy: false` rows have no RSS and no ratios; `shared` is not stopped after.
+ * `pool` targets front the workers: only scenarios that name them run there, checked with
+ * POST /run_code (`metadata`: the answer must carry the router's router_metadata).
+ */
 export const TARGETS = [
   {
     name: 'upstream (direct)',
@@ -90,4 +168,17 @@ export const TARGETS = [
   // Node's real single-process ceiling for a proxy (SPEC §10), and the http.request one.
   { name: 'undici reference', proxy: true, start: startReference('undici') },
   { name: 'node:http reference', proxy: true, start: startReference('node') },
+  {
+    name: 'worker (direct)',
+    proxy: false,
+    pool: true,
+    start: async ({ workers }) => ({ ...workers[0], shared: true }),
+  },
+  { name: 'router (pool)', proxy: true, pool: true, metadata: true, start: startPoolRouter },
+  {
+    name: 'undici reference (worker)',
+    proxy: true,
+    pool: true,
+    start: startReference('undici', 'undici reference (worker)', ({ workers }) => workers[0]),
+  },
 ];

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deferred } from '../support/deferred.js';
 import { request } from '../support/http-client.js';
-import { closedPort } from '../support/raw-upstream.js';
-import { ensureBuilt, exitWithin, spawnRouter } from '../support/router-process.js';
+import { ensureBuilt, exitWithin, spawnReadyRouter } from '../support/router-process.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { until } from '../support/wait.js';
 
@@ -40,16 +39,9 @@ describe('SIGTERM', () => {
         '',
       ].join('\n'),
     );
-    const port = await closedPort();
-    const base = `http://127.0.0.1:${port}`;
-    const router = spawnRouter({
-      ROUTER_CONFIG: config,
-      PORT: String(port),
-      ADMIN_PORT: '0',
-      ALLOW_UNAUTHENTICATED_ROUTER: '1',
-    });
+    const router = await spawnReadyRouter(config);
+    const { base } = router;
     try {
-      await until(async () => (await request(base, '/readyz')).status === 200);
       const inFlight = request(base, '/work', { headers: { 'X-Sandbox-ID': 'slow' } });
       await received.promise;
 

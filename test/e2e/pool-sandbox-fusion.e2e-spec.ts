@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '../support/http-client.js';
-import { closedPort } from '../support/raw-upstream.js';
-import { ensureBuilt, exitWithin, spawnRouter } from '../support/router-process.js';
-import { until } from '../support/wait.js';
+import { ensureBuilt, exitWithin, spawnReadyRouter } from '../support/router-process.js';
 import { startWorker, type TestWorker } from '../support/workers.js';
 
 /** SPEC §7: the SandboxFusion router's own config.yaml runs the built router unchanged. */
@@ -36,16 +34,9 @@ describe("the router started with SandboxFusion's config.yaml", () => {
         '',
       ].join('\n'),
     );
-    const port = await closedPort();
-    const base = `http://127.0.0.1:${port}`;
-    const router = spawnRouter({
-      ROUTER_CONFIG: config,
-      PORT: String(port),
-      ADMIN_PORT: '0',
-      ALLOW_UNAUTHENTICATED_ROUTER: '1',
-    });
+    const router = await spawnReadyRouter(config);
+    const { base } = router;
     try {
-      await until(async () => (await request(base, '/readyz')).status === 200, 15_000);
       const urls = [];
       for (let i = 0; i < 2; i++) {
         const reply = await request(base, '/run_code', {

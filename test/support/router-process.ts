@@ -1,6 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from './http-client.js';
+import { closedPort } from './raw-upstream.js';
+import { until } from './wait.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -52,4 +55,26 @@ export async function exitWithin(router: RouterProcess, deadlineMs: number): Pro
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The built router on a free port with the config file `config` (router auth off, no admin
+ * port), once `/readyz` says ready. The caller stops it.
+ */
+export async function spawnReadyRouter(config: string): Promise<RouterProcess & { base: string }> {
+  const port = await closedPort();
+  const base = `http://127.0.0.1:${port}`;
+  const router = spawnRouter({
+    ROUTER_CONFIG: config,
+    PORT: String(port),
+    ADMIN_PORT: '0',
+    ALLOW_UNAUTHENTICATED_ROUTER: '1',
+  });
+  try {
+    await until(async () => (await request(base, '/readyz')).status === 200, 15_000);
+  } catch (error) {
+    router.child.kill('SIGKILL');
+    throw error;
+  }
+  return { ...router, base };
 }

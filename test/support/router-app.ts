@@ -32,6 +32,9 @@ export interface RunningRouter {
 export async function startRouter(options: RouterOptions = {}): Promise<RunningRouter> {
   const input = options.config ?? {};
   const config = routerConfigSchema.parse({
+    // No admin listener and no access log on stdout unless a test asks for them.
+    adminPort: 0,
+    accessLog: false,
     ...input,
     auth: { allowUnauthenticated: !input.auth?.token, ...input.auth },
   });
@@ -76,8 +79,8 @@ export function useRouterAndUpstream(handler?: Handler): RouterAndUpstream {
 function sliceFor(key: string | symbol, config: ReturnType<typeof routerConfigSchema.parse>) {
   const name = String(key).replace(/^CONFIGURATION\((.*)\)$/, '$1');
   if (name === 'server') {
-    const { port, adminPort, logLevel, trustedProxyCidrs } = config;
-    return { port, adminPort, logLevel, trustedProxyCidrs };
+    const { port, adminPort, logLevel, accessLog, trustedProxyCidrs } = config;
+    return { port, adminPort, logLevel, accessLog, trustedProxyCidrs };
   }
   return config[name as keyof typeof config];
 }

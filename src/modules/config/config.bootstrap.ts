@@ -1,4 +1,3 @@
-import type { LogLevel } from '@nestjs/common';
 import { ConfigError, type LoadedConfig } from './config.loader.js';
 import type { RouterConfig } from './config.schema.js';
 import { processConfig } from './router.config.js';
@@ -16,16 +15,6 @@ export function configOrExit(): LoadedConfig {
     process.exit(1);
   }
 }
-
-const LEVELS: Record<RouterConfig['logLevel'], LogLevel[]> = {
-  debug: ['debug', 'verbose', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  off: [],
-};
-
-export const logLevels = (level: RouterConfig['logLevel']): LogLevel[] => LEVELS[level];
 
 /** The pool as the start-up line names it. */
 export function poolSummary({ workers, service, strategy }: RouterConfig['pool']): string {

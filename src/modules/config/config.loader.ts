@@ -38,6 +38,7 @@ const ENV_KEYS: Record<string, { path: string[]; coerce?: Coerce }> = {
   PORT: { path: ['port'], coerce: integer },
   ADMIN_PORT: { path: ['adminPort'], coerce: integer },
   LOG_LEVEL: { path: ['logLevel'], coerce: (raw) => raw.trim().toLowerCase() },
+  ACCESS_LOG: { path: ['accessLog'], coerce: flag },
   TRUSTED_PROXY_CIDRS: { path: ['trustedProxyCidrs'], coerce: list },
   ROUTER_AUTH_TOKEN: { path: ['auth', 'token'], coerce: (raw) => raw.trim() },
   ALLOW_UNAUTHENTICATED_ROUTER: { path: ['auth', 'allowUnauthenticated'], coerce: flag },

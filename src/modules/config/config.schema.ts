@@ -29,6 +29,8 @@ export const routerConfigSchema = z
     port: portNumber.default(8080),
     adminPort: portNumber.default(9090),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    // One JSON line per request / WebSocket, whatever logLevel says.
+    accessLog: z.boolean().default(true),
     trustedProxyCidrs: z.array(cidr).default([]),
     auth: z
       .object({

@@ -56,8 +56,8 @@ export const poolConfig = namespace('pool');
 export const shutdownConfig = namespace('shutdown');
 /** Listener-level settings that have no block of their own in the file. */
 export const serverConfig = registerAs('server', () => {
-  const { port, adminPort, logLevel, trustedProxyCidrs } = processConfig().config;
-  return { port, adminPort, logLevel, trustedProxyCidrs };
+  const { port, adminPort, logLevel, accessLog, trustedProxyCidrs } = processConfig().config;
+  return { port, adminPort, logLevel, accessLog, trustedProxyCidrs };
 });
 
 export type AuthConfig = ConfigType<typeof authConfig>;

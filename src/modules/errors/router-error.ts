@@ -44,6 +44,30 @@ export const upstreamUnreachable = (sandbox: string) =>
 export const upstreamTimeout = (sandbox: string) =>
   new RouterError('UPSTREAM_TIMEOUT', `Timed out waiting for the backend sandbox: ${sandbox}`);
 
+/** How an upstream exchange failed, for the metrics (SPEC §5) and the access log. */
+export type UpstreamErrorReason = 'refused' | 'reset' | 'timeout' | 'dns' | 'protocol';
+
+const REASONS: Record<string, UpstreamErrorReason> = {
+  ECONNREFUSED: 'refused',
+  EHOSTUNREACH: 'refused',
+  ENETUNREACH: 'refused',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ETIMEDOUT: 'timeout',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+};
+
+export function upstreamErrorReason(error: unknown): UpstreamErrorReason {
+  if (error instanceof RouterError)
+    return error.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'protocol';
+  const { code, message = '' } = (error ?? {}) as NodeJS.ErrnoException;
+  // undici: a socket that closed before the response ended, and not a protocol error ("bad
+  // upgrade": a 101 nobody asked for, "bad response").
+  if (code === 'UND_ERR_SOCKET') return message.startsWith('bad ') ? 'protocol' : 'reset';
+  return REASONS[code ?? ''] ?? 'protocol';
+}
+
 /**
  * What a failed upstream exchange (HTTP attempt or WebSocket handshake) means to the client:
  * ETIMEDOUT is UpstreamConnector giving up connecting within `min(timeout, 5 s)` (504); refused,

@@ -1,18 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { DrainHealthIndicator } from './drain.health.js';
+import { HealthCheck } from '@nestjs/terminus';
 import { WorkerSet } from '../pool/worker.set.js';
-import { InformerHealthIndicator } from './informer.health.js';
-import { PoolHealthIndicator } from './pool.health.js';
+import { Readiness } from './readiness.js';
 
 /** Answered only to requests that name no sandbox: a sandbox's own /healthz is proxied. */
 @Controller()
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly drain: DrainHealthIndicator,
-    private readonly informers: InformerHealthIndicator,
-    private readonly pool: PoolHealthIndicator,
+    private readonly readiness: Readiness,
     private readonly workers: WorkerSet,
   ) {}
 
@@ -31,12 +26,8 @@ export class HealthController {
 
   @Get('readyz')
   @HealthCheck()
-  readiness() {
-    return this.health.check([
-      () => this.drain.check(),
-      () => this.informers.check(),
-      () => this.pool.check(),
-    ]);
+  ready() {
+    return this.readiness.check();
   }
 
   /** The SandboxFusion router's health: always 200, the verdict in the body. */

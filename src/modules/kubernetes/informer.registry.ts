@@ -24,6 +24,10 @@ export class InformerRegistry implements OnApplicationBootstrap, BeforeApplicati
     return informer;
   }
 
+  get all(): readonly ResourceInformer<unknown>[] {
+    return this.informers;
+  }
+
   /** Names of the informers that have not finished their first list yet. */
   unsynced(): string[] {
     return this.informers.filter((informer) => !informer.synced).map((informer) => informer.name);

@@ -15,9 +15,15 @@ export interface InformerSink<R> {
   replace(namespace: string | undefined, records: R[]): void;
   upsert(record: R): void;
   remove(record: R): void;
+  /** How many objects it holds now (the cache-size metric), when it counts them. */
+  readonly size?: number;
 }
 
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
 export interface InformerOptions<R> {
+  /** Who reads it (`agent-sandbox`, `batch-sandbox`, `pool`): the metrics' provider label. */
+  readonly provider: string;
   readonly resource: ResourceRef;
   /** Empty: one cluster-wide list/watch. */
   readonly namespaces: readonly string[];
@@ -45,6 +51,15 @@ class Gone extends Error {}
  */
 export class ResourceInformer<R> {
   readonly name: string;
+  /** Watch events applied, by type (metrics). */
+  readonly events: Record<WatchEventType, number> = {
+    ADDED: 0,
+    MODIFIED: 0,
+    DELETED: 0,
+    BOOKMARK: 0,
+  };
+  /** Watches re-opened after a failure or a 410 Gone (metrics). */
+  restarts = 0;
   private readonly pending: Set<string | undefined>;
   private controller?: AbortController;
   private loops: Promise<void>[] = [];
@@ -53,6 +68,15 @@ export class ResourceInformer<R> {
     const { group, version, plural } = options.resource;
     this.name = `${plural}.${group}/${version}`;
     this.pending = new Set(options.namespaces.length ? options.namespaces : [undefined]);
+  }
+
+  get provider(): string {
+    return this.options.provider;
+  }
+
+  /** Objects the sink holds, when it counts them. */
+  get cached(): number | undefined {
+    return this.options.sink.size;
   }
 
   /** True once every scope has been listed at least once. */
@@ -104,6 +128,7 @@ export class ResourceInformer<R> {
         else await backoff.wait(signal);
       } catch (error) {
         if (signal.aborted) break;
+        this.restarts++;
         if (error instanceof Gone || (error instanceof KubeApiError && error.status === 410)) {
           version = undefined; // the server forgot our version: list again, now
           continue;
@@ -151,6 +176,7 @@ export class ResourceInformer<R> {
       if (type === 'ADDED' || type === 'MODIFIED')
         this.options.sink.upsert(this.options.decode(object));
       else if (type === 'DELETED') this.options.sink.remove(this.options.decode(object));
+      if (type in this.events) this.events[type as WatchEventType]++;
       version = object.metadata?.resourceVersion ?? version;
       seen(version);
     };

@@ -4,9 +4,11 @@ import type { RequestRecord } from './request.record.js';
 export const REQUEST_OBSERVER = Symbol('REQUEST_OBSERVER');
 
 /**
- * Reads a finished record (metrics, the access log, pool counters). Called once per request,
- * after the response: it must not throw, block, or change anything the client sees.
+ * Reads records (metrics, the access log): `finished` once per request, after the response. It
+ * must not throw, block, or change anything the client sees.
  */
 export interface RequestObserver {
+  /** The request has arrived (its kind is known; nothing else yet). */
+  opened?(record: Readonly<RequestRecord>): void;
   finished(record: Readonly<RequestRecord>): void;
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode, RouterError } from '../errors/router-error.js';
+import type { ErrorCode, RouterError, UpstreamErrorReason } from '../errors/router-error.js';
 import type { RouteKind } from '../routing/route-key.js';
 
 /** How a request named its destination: a route key form, the worker pool, or nothing usable. */
@@ -15,7 +15,6 @@ export class RequestRecord {
   readonly startedAt = Date.now();
   /** Monotonic arrival: every duration below is measured from it. */
   readonly startedMs = performance.now();
-  kind: RecordKind = 'none';
   sandbox?: string;
   namespace?: string;
   /** `host:port` of the target the last attempt went to. */
@@ -36,11 +35,15 @@ export class RequestRecord {
   attempts = 0;
   /** The router's own error, when it answered one. */
   errorCode?: ErrorCode;
+  /** How the last failed attempt failed, if one did. */
+  upstreamError?: UpstreamErrorReason;
   /** The client left before the response was complete. */
   aborted = false;
 
   constructor(
     readonly requestId: string,
+    /** Known at arrival: the route key's form, the pool, or none. */
+    readonly kind: RecordKind,
     readonly method: string,
     /** The raw request target as the client sent it; observers strip the query. */
     readonly url: string,

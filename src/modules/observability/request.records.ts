@@ -1,22 +1,40 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { REQUEST_OBSERVER, type RequestObserver } from './request.observer.js';
-import { RequestRecord } from './request.record.js';
+import { type RecordKind, RequestRecord } from './request.record.js';
 
 /** Opens a record when a request arrives and hands it to the observers exactly once at its end. */
 @Injectable()
 export class RequestRecords {
   private readonly logger = new Logger(RequestRecords.name);
 
-  constructor(@Inject(REQUEST_OBSERVER) private readonly observers: readonly RequestObserver[]) {}
+  /** The observers that also want to know when a request arrives (in-flight gauges). */
+  private readonly openers: readonly RequestObserver[];
+
+  constructor(@Inject(REQUEST_OBSERVER) private readonly observers: readonly RequestObserver[]) {
+    this.openers = observers.filter((observer) => observer.opened);
+  }
 
   /** Whether anyone reads records: without observers, nothing waits for a request's end. */
   get observed(): boolean {
     return this.observers.length > 0;
   }
 
-  open(req: IncomingMessage, requestId: string, websocket = false): RequestRecord {
-    return new RequestRecord(requestId, req.method ?? 'GET', req.url ?? '/', websocket);
+  open(
+    req: IncomingMessage,
+    requestId: string,
+    kind: RecordKind,
+    websocket = false,
+  ): RequestRecord {
+    const record = new RequestRecord(
+      requestId,
+      kind,
+      req.method ?? 'GET',
+      req.url ?? '/',
+      websocket,
+    );
+    for (const observer of this.openers) observer.opened!(record);
+    return record;
   }
 
   finish(record: RequestRecord): void {

@@ -55,12 +55,18 @@ export class EndpointSliceDiscovery implements InformerSink<SliceWorkers> {
     const { namespace, name, port, version } = config.service;
     if (!name) return;
     informers.register({
+      provider: 'pool',
       resource: { group: 'discovery.k8s.io', version, plural: 'endpointslices' },
       namespaces: [namespace],
       labelSelector: `kubernetes.io/service-name=${name}`,
       decode: (object) => decodeEndpointSlice(object, port),
       sink: this,
     });
+  }
+
+  /** EndpointSlices held (the cache-size metric). */
+  get size(): number {
+    return this.slices.size;
   }
 
   replace(_namespace: string | undefined, records: SliceWorkers[]): void {

@@ -47,7 +47,6 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
     upstream: UpstreamRequest,
   ): Promise<void> {
     const { record } = upstream;
-    record.kind = 'pool';
     const body = await readReplayableBody(req, this.config.maxReplayBodyBytes);
     const maxAttempts = body.replayable
       ? Math.min(this.config.maxAttempts, this.workers.all.length)

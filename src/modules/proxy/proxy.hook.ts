@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { RouterHttpAdapter } from '../../http.adapter.js';
 import { asRouterError } from '../errors/router-error.js';
 import { isRouterEndpoint } from '../health/router-endpoints.js';
-import type { RequestRecord } from '../observability/request.record.js';
+import type { RecordKind, RequestRecord } from '../observability/request.record.js';
 import { RequestRecords } from '../observability/request.records.js';
 import { requestIdOf } from './forwarded-headers.js';
 import { HttpProxy } from './http.proxy.js';
 import { respondWithError } from './http.responder.js';
 import {
+  kindOf,
   missingRoute,
   type RouteClaim,
   RequestRouter,
@@ -54,7 +55,7 @@ export class ProxyHook implements OnModuleInit {
       }
       const pool = this.pool;
       if (!pool || isRouterEndpoint(req)) return false;
-      this.serve(req, res, async (record) =>
+      this.serve(req, res, 'pool', async (record) =>
         pool.forward(req, res, this.router.admitToPool(req, record)),
       );
       return true;
@@ -74,7 +75,7 @@ export class ProxyHook implements OnModuleInit {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse, claim: RouteClaim): void {
-    this.serve(req, res, (record) =>
+    this.serve(req, res, kindOf(claim), (record) =>
       this.router.route(req, claim, record).then((route) => this.proxy.forward(req, res, route)),
     );
   }
@@ -83,9 +84,10 @@ export class ProxyHook implements OnModuleInit {
   private serve(
     req: IncomingMessage,
     res: ServerResponse,
+    kind: RecordKind,
     forward: (record: RequestRecord) => Promise<void>,
   ): void {
-    const record = this.records.open(req, requestIdOf(req));
+    const record = this.records.open(req, requestIdOf(req), kind);
     if (this.records.observed) {
       res.once('close', () => {
         record.aborted = !res.writableFinished;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RouterAuth } from '../auth/router-auth.js';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
-import type { RequestRecord } from '../observability/request.record.js';
+import type { RecordKind, RequestRecord } from '../observability/request.record.js';
 import { SANDBOX_RESOLVER } from '../resolution/resolution.constants.js';
 import type { ResolverChain } from '../resolution/resolver.chain.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
@@ -35,6 +35,9 @@ export interface Route extends UpstreamRequest {
   /** Path routing: where `Location` and `Set-Cookie` paths go back under. */
   readonly pathRewrite?: PathRewrite;
 }
+
+/** How a claim names its destination, as the request record counts it. */
+export const kindOf = (claim: RouteClaim): RecordKind => ('key' in claim ? claim.key.kind : 'none');
 
 export const missingRoute = () =>
   new RouterError('ROUTE_MISSING', 'X-Sandbox-ID header is required.');
@@ -80,7 +83,6 @@ export class RequestRouter {
     this.auth.authorize(req);
     if ('invalid' in claim) throw claim.invalid;
     const { key } = claim;
-    record.kind = key.kind;
     record.sandbox = key.sandboxId;
     record.namespace = key.namespace;
     const target = await this.resolveWhileConnected(req, key);

@@ -1,7 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Client, Dispatcher } from 'undici';
-import { RouterError, upstreamFailure, upstreamTimeout } from '../errors/router-error.js';
+import {
+  RouterError,
+  upstreamErrorReason,
+  upstreamFailure,
+  upstreamTimeout,
+} from '../errors/router-error.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import type { UpstreamPool } from './upstream.pools.js';
 
@@ -78,10 +83,10 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
     this.record = request.record;
     this.record.attempts++;
-    this.headTimer = setTimeout(
-      () => this.abort(upstreamTimeout(request.sandbox)),
-      request.timeoutMs,
-    );
+    this.headTimer = setTimeout(() => {
+      this.record.upstreamError = 'timeout';
+      this.abort(upstreamTimeout(request.sandbox));
+    }, request.timeoutMs);
     this.client = pool.acquire();
     const { method, path, headers, body } = request;
     this.client.dispatch({ method, path, headers, body, reset: pool.unpooled }, this);
@@ -155,6 +160,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
     this.release(false);
+    // The router's own aborts (timeout, client gone) are noted where they happen.
+    if (!(error instanceof RouterError)) this.record.upstreamError = upstreamErrorReason(error);
     this.finishHead(
       error instanceof RouterError ? error : upstreamFailure(error, this.request.sandbox),
     );

@@ -73,6 +73,7 @@ export class AgentSandboxResolver extends IndexedSandboxResolver {
     super({ source: 'agent-sandbox', index, candidates: sandboxNameCandidates, readyWaitMs });
     const { version, target } = resolution.agentSandbox;
     informers.register({
+      provider: 'agent-sandbox',
       resource: { group: 'agents.x-k8s.io', version, plural: 'sandboxes' },
       namespaces: resolution.kubernetes.namespaces,
       decode: (object) => decodeSandbox(object, target),

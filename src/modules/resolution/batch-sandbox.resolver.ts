@@ -76,6 +76,7 @@ export class BatchSandboxResolver extends IndexedSandboxResolver {
       readyWaitMs: options.readyWaitMs,
     });
     informers.register({
+      provider: 'batch-sandbox',
       resource: { group: 'sandbox.opensandbox.io', version: 'v1alpha1', plural: 'batchsandboxes' },
       namespaces: options.resolution.kubernetes.namespaces,
       decode: decodeBatchSandbox,

@@ -7,6 +7,7 @@ const proxies = (trustedProxyCidrs: string[]) =>
     port: 8080,
     adminPort: 0,
     logLevel: 'off',
+    accessLog: false,
     trustedProxyCidrs,
   } satisfies ServerConfig);
 

@@ -20,7 +20,7 @@ import { asRouterError, RouterError } from '../errors/router-error.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import { RequestRecords } from '../observability/request.records.js';
 import { requestIdOf } from '../proxy/forwarded-headers.js';
-import { missingRoute, RequestRouter } from '../proxy/request.router.js';
+import { kindOf, missingRoute, RequestRouter } from '../proxy/request.router.js';
 import { TrustedProxies } from '../routing/trusted-proxies.js';
 import { clientOffer, isWellFormed } from './client-handshake.js';
 import { ClientLegAcceptor } from './client-leg.acceptor.js';
@@ -77,7 +77,8 @@ export class UpgradeHandler
     // Node stops listening for errors on an upgraded socket; a reset then just ends in 'close'.
     socket.on('error', () => undefined);
     if (!isWellFormed(req)) return this.acceptor.reject(req, socket, head);
-    const record = this.records.open(req, requestIdOf(req), true);
+    const claim = this.router.claim(req) ?? { invalid: missingRoute() };
+    const record = this.records.open(req, requestIdOf(req), kindOf(claim), true);
     const client = this.trustedProxies.clientOf(req);
     if (!this.sockets.reserve(client)) return this.refuse(req, socket, tooManyWebSockets(), record);
     const offer = clientOffer(req);
@@ -87,7 +88,6 @@ export class UpgradeHandler
 
     let dialed: Dialed;
     try {
-      const claim = this.router.claim(req) ?? { invalid: missingRoute() };
       const route = await this.router.route(req, claim, record);
       dialed = await this.dialer.dial(route, offer, gone.signal);
     } catch (error) {

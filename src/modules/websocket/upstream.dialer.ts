@@ -5,6 +5,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { websocketConfig, type WebSocketConfig } from '../config/router.config.js';
 import {
   type RouterError,
+  upstreamErrorReason,
   upstreamFailure,
   upstreamTimeout,
   upstreamUnreachable,
@@ -97,7 +98,10 @@ export class UpstreamDialer {
         },
       };
       const upstream = new WebSocket(origin, offer.protocols, options);
-      const timer = setTimeout(() => fail(upstreamTimeout(key.sandboxId)), route.timeoutMs);
+      const timer = setTimeout(() => {
+        record.upstreamError = 'timeout';
+        fail(upstreamTimeout(key.sandboxId));
+      }, route.timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
 
       let protocol = '';
@@ -124,7 +128,10 @@ export class UpstreamDialer {
           resolve({ kind: 'refused', response: res, discard: () => upstream.terminate() });
         else res.destroy();
       });
-      upstream.on('error', (error) => fail(upstreamFailure(error, key.sandboxId)));
+      upstream.on('error', (error) => {
+        if (!settled) record.upstreamError = upstreamErrorReason(error);
+        fail(upstreamFailure(error, key.sandboxId));
+      });
     });
   }
 }

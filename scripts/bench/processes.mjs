@@ -1,7 +1,7 @@
 // Child processes and ports for the benchmark: every process started here is tracked so that
 // stopAll() (run on success, error, Ctrl-C and SIGTERM) leaves nothing behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,30 +50,40 @@ export function freePort() {
 
 /**
  * Spawns a tracked child, pinned to `cpu` when pinning is available. taskset execs the command,
- * so the pid is the command's own (what /proc/<pid>/status and signals need).
+ * so the pid is the command's own (what /proc/<pid>/status and signals need). `stdoutFile`: the
+ * child writes its stdout straight into that file (created or truncated) instead of a pipe this
+ * process reads; output() then holds stderr only.
  */
-export function start(name, command, args, { cpu, env, cwd } = {}) {
+export function start(name, command, args, { cpu, env, cwd, stdoutFile } = {}) {
   if (stopping) throw new Error(`not starting ${name}: the benchmark is stopping`);
   const [file, argv] =
     canPin() && cpu !== undefined
       ? ['taskset', ['-c', String(cpu), command, ...args]]
       : [command, args];
-  const child = spawn(file, argv, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const stdoutFd = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'w');
+  let child;
+  try {
+    child = spawn(file, argv, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+    });
+  } finally {
+    // The child has its own copy of the descriptor once spawned.
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+  }
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-OUTPUT_CAP_CHARS);
   };
-  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stdout?.setEncoding('utf8').on('data', keep);
   child.stderr.setEncoding('utf8').on('data', keep);
   const handle = {
     name,
     child,
     pid: child.pid,
     exitCode: undefined,
+    stdoutFile,
     output: () => output,
     exited: new Promise((resolve) => {
       child.once('error', (error) => {

@@ -9,7 +9,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   rmSync,
   statSync,
   utimesSync,
@@ -36,6 +35,7 @@ import { runWrk } from './wrk.mjs';
 import { measureDownload } from './download.mjs';
 import { measureWsEcho } from './ws-echo.mjs';
 import { renderTable } from './table.mjs';
+import { checkAccessLog, checkMetrics, tailOfFile } from './observability.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -53,6 +53,8 @@ let interrupted = false;
  * What is measured against every target, in order. measure({ url, seconds }) resolves to
  * { requests, rps, p50Ms, p99Ms, errors }. A later scenario (WebSocket echo, which wrk cannot
  * drive) appends an entry here with its own measure() and, if it needs one, its own client.
+ * `finished(result)`: how many requests the router records (access line, requests_total) for
+ * one run; `result.requests` unless said otherwise.
  */
 const SCENARIOS = [
   {
@@ -78,6 +80,8 @@ const SCENARIOS = [
     targets: ['upstream (direct)', 'router'],
     measure: ({ url, seconds }) =>
       measureWsEcho({ url, seconds, connections: CONNECTIONS, headers: HEADERS }),
+    // requests counts echoed messages; the router records each WebSocket once, when it closes.
+    finished: () => CONNECTIONS,
   },
   {
     // SPEC §10: router MB/s >= 0.9x the undici reference's.
@@ -210,11 +214,31 @@ async function runCodeCheck(url, { metadata }, workers) {
   }
 }
 
+/**
+ * After the run of a target with `metrics` (before it stops) or `accessLog` (once stopped and
+ * flushed): requests_total on /metrics and the access lines in its stdout file must about match
+ * the requests the clients sent (`requests`, see observability.mjs).
+ */
+async function checkObservability(target, running, requests, when) {
+  const found = [];
+  if (when === 'running' && target.metrics) {
+    found.push(`/metrics requests_total ${await checkMetrics(running.adminPort, requests)}`);
+  }
+  if (when === 'stopped' && target.accessLog) {
+    found.push(`${await checkAccessLog(running.stdoutFile, requests)} access log lines`);
+  }
+  if (found.length > 0) {
+    console.log(`${target.name}: ${found.join(', ')} for ${requests.expected} requests`);
+  }
+}
+
 /** Starts one target, checks it routes, runs every scenario on it, stops it: a row per scenario. */
 async function benchTarget(target, ctx) {
   // Scenarios without a target list are the single-upstream ones: every target but the pool's.
   const scenarios = SCENARIOS.filter(
-    (scenario) => scenario.targets?.includes(target.name) ?? !target.pool,
+    (scenario) =>
+      (target.scenarios?.includes(scenario.name) ?? true) &&
+      (scenario.targets?.includes(target.name) ?? !target.pool),
   );
   const rows = scenarios.map((scenario) => ({ target: target.name, scenario: scenario.name }));
   const fail = (failed, message) => {
@@ -224,6 +248,13 @@ async function benchTarget(target, ctx) {
       `${target.name} / ${failed.map((row) => row.scenario).join(', ')} FAILED: ${message}`,
     );
   };
+  // What the router should have recorded: the smoke check, then every warm-up and run; each run
+  // may leave up to CONNECTIONS requests in flight that the client does not count.
+  const requests = { expected: 1, inFlight: 0 };
+  const count = (scenario, result) => {
+    requests.expected += scenario.finished?.(result) ?? result.requests;
+    requests.inFlight += CONNECTIONS;
+  };
   let running;
   try {
     running = await target.start(ctx);
@@ -232,9 +263,10 @@ async function benchTarget(target, ctx) {
     for (const [index, scenario] of scenarios.entries()) {
       const row = rows[index];
       try {
-        await scenario.measure({ url, seconds: WARMUP_SECONDS });
+        count(scenario, await scenario.measure({ url, seconds: WARMUP_SECONDS }));
         const cpuBefore = target.proxy ? cpuMs(running.handle.pid) : 0;
         Object.assign(row, await scenario.measure({ url, seconds: SECONDS }));
+        count(scenario, row);
         if (target.proxy) {
           row.rssKib = rssKib(running.handle.pid);
           // CPU per request: what the proxy costs, whoever else the shared machine runs.
@@ -248,16 +280,27 @@ async function benchTarget(target, ctx) {
         fail([row], error.message);
       }
     }
+    // A failed run has said enough, and its client counts are incomplete.
+    if (!rows.some((row) => row.failure)) {
+      await checkObservability(target, running, requests, 'running').catch((error) =>
+        fail(rows, error.message),
+      );
+    }
   } catch (error) {
     fail(rows, `did not start or route: ${error.message}`);
   } finally {
     if (running && !running.shared) await stop(running.handle);
   }
+  if (running && !running.shared && !rows.some((row) => row.failure) && !interrupted) {
+    await checkObservability(target, running, requests, 'stopped').catch((error) =>
+      fail(rows, error.message),
+    );
+  }
   if (running && !running.shared && rows.some((row) => row.failure) && !interrupted) {
     // What the target itself had to say.
     console.error(tail(running.handle.output()));
-    if (running.logFile && existsSync(running.logFile)) {
-      console.error(tail(readFileSync(running.logFile, 'utf8')));
+    for (const file of [running.logFile, running.stdoutFile]) {
+      if (file && existsSync(file)) console.error(tail(tailOfFile(file)));
     }
   }
   return rows;

@@ -36,8 +36,11 @@ export function startWorkers({ here }) {
   );
 }
 
-/** dist/main.js on PROXY_CPU with the YAML `lines` as its config file `dir/<file>`. */
-async function launchRouter(name, { root, dir }, file, lines) {
+/**
+ * dist/main.js on PROXY_CPU with the YAML `lines` as its config file `dir/<file>`, `env` on top of
+ * what every router gets; `stdoutFile`: its stdout (the access log) goes to that file.
+ */
+async function launchRouter(name, { root, dir }, file, lines, { env, stdoutFile } = {}) {
   const port = await freePort();
   const config = join(dir, file);
   writeFileSync(config, [...lines, ''].join('\n'));
@@ -46,43 +49,68 @@ async function launchRouter(name, { root, dir }, file, lines) {
     cwd: root,
     env: {
       ALLOW_UNAUTHENTICATED_ROUTER: '1',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
       PORT: String(port),
       ROUTER_CONFIG: config,
+      ...env,
     },
+    stdoutFile,
   });
   await waitForPort(port, handle);
   return { handle, port };
 }
 
-/** The built router (dist/main.js) with the static provider: X-Sandbox-ID bench -> upstream. */
-function startRouter({ root, dir, upstream }) {
-  return launchRouter('router', { root, dir }, 'router.yaml', [
-    'resolution:',
-    '  providers: [static]',
-    '  static:',
-    `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
-    // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
-    'proxy: {maxKeepAliveConnections: 64}',
-    // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
-    'shutdown: {delaySeconds: 0, graceSeconds: 1}',
-  ]);
-}
+/**
+ * The built router (dist/main.js) with the static provider: X-Sandbox-ID bench -> upstream, and
+ * otherwise production defaults: `metrics` on a free admin port (ADMIN_PORT=0 when off, which
+ * also stops recording them), `accessLog` (ACCESS_LOG=false when off), LOG_LEVEL unset (info).
+ * Its stdout goes to a file in `dir`, so the access log costs what writing a file costs.
+ */
+const startRouter =
+  (name, { metrics, accessLog }) =>
+  async ({ root, dir, upstream }) => {
+    const adminPort = metrics ? await freePort() : 0;
+    const stdoutFile = join(dir, `${name.replace(/\W+/g, '-')}.stdout.log`);
+    const running = await launchRouter(
+      name,
+      { root, dir },
+      'router.yaml',
+      [
+        'resolution:',
+        '  providers: [static]',
+        '  static:',
+        `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
+        // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
+        'proxy: {maxKeepAliveConnections: 64}',
+        // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
+        'shutdown: {delaySeconds: 0, graceSeconds: 1}',
+      ],
+      {
+        env: { ADMIN_PORT: String(adminPort), ...(accessLog ? {} : { ACCESS_LOG: 'false' }) },
+        stdoutFile,
+      },
+    );
+    return { ...running, adminPort, stdoutFile };
+  };
 
 /**
  * The router with `pool.workers` = the three workers (round robin, the default): requests without
  * X-Sandbox-ID go to the pool. Measured only once /readyz says the first health round is done.
  */
 async function startPoolRouter({ root, dir, workers }) {
-  const running = await launchRouter('router (pool)', { root, dir }, 'router-pool.yaml', [
-    'resolution: {providers: [static]}',
-    'pool:',
-    `  workers: [${workers.map((worker) => `{url: "${worker.url}"}`).join(', ')}]`,
-    // 64 idle sockets per worker, as the single-upstream router keeps.
-    'proxy: {maxKeepAliveConnections: 64}',
-    'shutdown: {delaySeconds: 0, graceSeconds: 1}',
-  ]);
+  const running = await launchRouter(
+    'router (pool)',
+    { root, dir },
+    'router-pool.yaml',
+    [
+      'resolution: {providers: [static]}',
+      'pool:',
+      `  workers: [${workers.map((worker) => `{url: "${worker.url}"}`).join(', ')}]`,
+      // 64 idle sockets per worker, as the single-upstream router keeps.
+      'proxy: {maxKeepAliveConnections: 64}',
+      'shutdown: {delaySeconds: 0, graceSeconds: 1}',
+    ],
+    { env: { ADMIN_PORT: '0', LOG_LEVEL: 'warn' } },
+  );
   await waitForReady(running.port, running.handle);
   return running;
 }
@@ -152,10 +180,24 @@ const startReference =
     return { handle, port };
   };
 
+/** The scenarios the `router, … off` targets run: the per-request cost shows in them. */
+const ON_OFF_SCENARIOS = ['GET small', 'POST 4 KB'];
+
+const routerTarget = (name, features, scenarios) => ({
+  name,
+  proxy: true,
+  ...features,
+  scenarios,
+  start: startRouter(name, features),
+});
+
 /**
  * In run order. `proxy: false` rows have no RSS and no ratios; `shared` is not stopped after.
  * `pool` targets front the workers: only scenarios that name them run there, checked with
  * POST /run_code (`metadata`: the answer must carry the router's router_metadata).
+ * `scenarios`: only these run on the target. `metrics` / `accessLog`: after its run, /metrics on
+ * the admin port and the access lines in its stdout file are checked against the requests sent.
+ * The two `router, … off` targets run right after `router`, for the on/off comparison.
  */
 export const TARGETS = [
   {
@@ -163,7 +205,9 @@ export const TARGETS = [
     proxy: false,
     start: async ({ upstream }) => ({ ...upstream, shared: true }),
   },
-  { name: 'router', proxy: true, start: startRouter },
+  routerTarget('router', { metrics: true, accessLog: true }),
+  routerTarget('router, metrics off', { metrics: false, accessLog: true }, ON_OFF_SCENARIOS),
+  routerTarget('router, access log off', { metrics: true, accessLog: false }, ON_OFF_SCENARIOS),
   { name: 'nginx', proxy: true, start: startNginx },
   // Node's real single-process ceiling for a proxy (SPEC §10), and the http.request one.
   { name: 'undici reference', proxy: true, start: startReference('undici') },

@@ -1,22 +1,35 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { shutdownConfig, type ShutdownConfig } from '../config/router.config.js';
+import { OpenSocketRegistry } from '../websocket/open-sockets.registry.js';
+
+const GOING_AWAY = [1001, 'server shutting down'] as const;
 
 /**
- * SIGTERM (SPEC §8): readiness fails at once so the Service stops sending traffic, the router
- * keeps serving through `delaySeconds` while endpoints converge, then in-flight requests and
- * WebSockets get `graceSeconds` to finish before the remaining connections are cut.
+ * The whole drain timeline (SPEC §8). On SIGTERM readiness fails at once so the Service stops
+ * sending traffic; the router keeps serving through `delaySeconds` while endpoints converge;
+ * then it stops listening, and in-flight requests and open WebSockets get `graceSeconds` to
+ * finish before what is left is cut (WebSockets closed 1001). Without a signal (tests,
+ * app.close()) WebSockets are closed at once.
  */
 @Injectable()
-export class GracefulShutdown implements BeforeApplicationShutdown {
+export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(GracefulShutdown.name);
   private drainingSince?: Date;
+  private graceTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(shutdownConfig.KEY) private readonly config: ShutdownConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly sockets: OpenSocketRegistry,
   ) {}
 
   get draining(): boolean {
@@ -25,10 +38,20 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.drainingSince = new Date();
-    if (!signal) return;
+    // Upgraded sockets keep the listener from closing: without a drain, they go first.
+    if (!signal) return this.sockets.closeAll(...GOING_AWAY);
     this.logger.log(`${signal}: draining; new connections refused in ${this.config.delaySeconds}s`);
     await sleep(this.config.delaySeconds * 1000);
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    setTimeout(() => server.closeAllConnections(), this.config.graceSeconds * 1000).unref();
+    this.graceTimer = setTimeout(() => {
+      server.closeAllConnections();
+      void this.sockets.closeAll(...GOING_AWAY);
+    }, this.config.graceSeconds * 1000).unref();
+  }
+
+  /** The listener has closed: whatever WebSocket is left goes now. */
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.graceTimer);
+    await this.sockets.closeAll(...GOING_AWAY);
   }
 }

@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { websocketConfig, type WebSocketConfig } from '../config/router.config.js';
 import type { WebSocketRelay } from './websocket.relay.js';
 
+/** How long closing relays get to finish their closing handshakes before they are cut. */
+const CLOSE_WAIT_MS = 2_000;
+
 /**
  * The open WebSockets: how many (GET /, metrics), how many per client
  * (`WEBSOCKET_MAX_CONNECTIONS_PER_CLIENT`), and each one, so shutdown can close them.
@@ -45,8 +48,11 @@ export class OpenSocketRegistry {
     });
   }
 
-  /** Closes every open relay with `code`/`reason`; cuts those still open after `waitMs`. */
-  async closeAll(code: number, reason: string, waitMs: number): Promise<void> {
+  /**
+   * Closes every open relay with `code`/`reason`; cuts those that have not finished their
+   * closing handshake after `waitMs`.
+   */
+  async closeAll(code: number, reason: string, waitMs = CLOSE_WAIT_MS): Promise<void> {
     const relays = [...this.relays];
     if (relays.length === 0) return;
     for (const relay of relays) relay.end(code, reason);

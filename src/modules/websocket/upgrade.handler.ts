@@ -1,20 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import {
-  shutdownConfig,
-  type ShutdownConfig,
-  websocketConfig,
-  type WebSocketConfig,
-} from '../config/router.config.js';
+import { websocketConfig, type WebSocketConfig } from '../config/router.config.js';
 import { sendErrorOnSocket } from '../errors/error-response.js';
 import { asRouterError, RouterError } from '../errors/router-error.js';
 import type { RequestRecord } from '../observability/request.record.js';
@@ -29,7 +17,6 @@ import { type Dialed, UpstreamDialer } from './upstream.dialer.js';
 import { passRefusal } from './upstream-response.js';
 import { type RelayLimits, WebSocketRelay } from './websocket.relay.js';
 
-const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
 /** A guess for when a slot frees up; WebSockets end when their users decide. */
 const RATE_LIMIT_RETRY_AFTER_SECONDS = '5';
 
@@ -40,12 +27,9 @@ const RATE_LIMIT_RETRY_AFTER_SECONDS = '5';
  * the client's handshake is answered with what the upstream chose, then the two are relayed.
  */
 @Injectable()
-export class UpgradeHandler
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class UpgradeHandler implements OnApplicationBootstrap {
   private readonly logger = new Logger(UpgradeHandler.name);
   private readonly limits: RelayLimits;
-  private drainTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -56,7 +40,6 @@ export class UpgradeHandler
     private readonly sockets: OpenSocketRegistry,
     private readonly records: RequestRecords,
     @Inject(websocketConfig.KEY) config: WebSocketConfig,
-    @Inject(shutdownConfig.KEY) private readonly shutdown: ShutdownConfig,
   ) {
     this.limits = {
       idleTimeoutMs: config.idleTimeoutSeconds * 1000,
@@ -132,24 +115,6 @@ export class UpgradeHandler
   ): void {
     record.failed(error, sendErrorOnSocket(req, socket, error, record.requestId));
     this.records.finish(record);
-  }
-
-  /**
-   * On SIGTERM, open WebSockets drain like in-flight requests: they may finish through the
-   * shutdown delay and grace period, then are closed 1001. Without a signal (tests, app.close())
-   * they are closed at once.
-   */
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
-    if (!signal) return this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
-    const drainMs = (this.shutdown.delaySeconds + this.shutdown.graceSeconds) * 1000;
-    this.drainTimer = setTimeout(() => {
-      void this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
-    }, drainMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.drainTimer);
-    await this.sockets.closeAll(1001, 'server shutting down', SHUTDOWN_CLOSE_WAIT_MS);
   }
 }
 

@@ -50,12 +50,13 @@ describe("the router started with SandboxFusion's config.yaml", () => {
         );
       }
       expect(urls.sort()).toEqual(workers.map((worker) => worker.url).sort());
+      router.child.kill('SIGTERM');
+      expect((await exitWithin(router, 15_000)).code).toBe(0);
+      // Log lines are written in batches: all of them are out once the router has exited.
       expect(router.stdout()).toContain(
         'config file: \\"max_retries\\" is not a sandbox-router or SandboxFusion key; ignored',
       );
       expect(router.stdout()).toContain('pool 2 workers (round_robin)');
-      router.child.kill('SIGTERM');
-      expect((await exitWithin(router, 15_000)).code).toBe(0);
     } finally {
       router.child.kill('SIGKILL');
     }

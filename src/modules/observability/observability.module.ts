@@ -1,4 +1,10 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { serverConfig, type ServerConfig } from '../config/router.config.js';
 import { AccessLogObserver } from './access-log.observer.js';
 import { LOG_DESTINATION, logDestinationProvider } from './log.destination.js';
@@ -37,15 +43,37 @@ import { RouterLogger } from './router.logger.js';
   ],
   exports: [RequestRecords, RouterLogger, METRICS_REGISTRY, LOG_DESTINATION],
 })
-export class ObservabilityModule implements OnApplicationShutdown {
-  constructor(@Inject(LOG_DESTINATION) private readonly destination: { flushSync?(): void }) {}
+export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown {
+  private flusher?: NodeJS.Timeout;
+
+  constructor(@Inject(LOG_DESTINATION) private readonly destination: BufferedDestination) {}
+
+  /** Lines held for a fuller write go out within a second however quiet the router is. */
+  onModuleInit(): void {
+    if (!this.destination.flush) return;
+    this.flusher = setInterval(() => this.flush(false), FLUSH_INTERVAL_MS).unref();
+  }
 
   /** The last lines (the shutdown's own) reach the file before the process exits. */
   onApplicationShutdown(): void {
+    clearInterval(this.flusher);
+    this.flush(true);
+  }
+
+  private flush(sync: boolean): void {
     try {
-      this.destination.flushSync?.();
+      if (sync) this.destination.flushSync?.();
+      else this.destination.flush?.();
     } catch {
-      // Not open yet, or a test's own stream: nothing buffered to lose.
+      // Standard output not open yet: the next flush takes the lines.
     }
   }
 }
+
+/** BatchedDestination's flushing, or nothing for a test's own stream. */
+interface BufferedDestination {
+  flush?(): void;
+  flushSync?(): void;
+}
+
+const FLUSH_INTERVAL_MS = 1_000;

@@ -11,13 +11,15 @@ const LEVELS: Record<ServerConfig['logLevel'], string> = {
   off: 'silent',
 };
 
-/** The JSON line shape of every log of the router: ISO time, level as a word, no hostname. */
+/**
+ * The JSON line shape of every log of the router: `time` in epoch milliseconds (pino's own, the
+ * cheapest to write on the access log's hot path), level as a word, no hostname.
+ */
 export function jsonLogger(level: string, stream: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
     stream,

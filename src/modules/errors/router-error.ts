@@ -59,8 +59,6 @@ const REASONS: Record<string, UpstreamErrorReason> = {
 };
 
 export function upstreamErrorReason(error: unknown): UpstreamErrorReason {
-  if (error instanceof RouterError)
-    return error.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'protocol';
   const { code, message = '' } = (error ?? {}) as NodeJS.ErrnoException;
   // undici: a socket that closed before the response ended, and not a protocol error ("bad
   // upgrade": a 101 nobody asked for, "bad response").
@@ -70,11 +68,11 @@ export function upstreamErrorReason(error: unknown): UpstreamErrorReason {
 
 /**
  * What a failed upstream exchange (HTTP attempt or WebSocket handshake) means to the client:
- * ETIMEDOUT is UpstreamConnector giving up connecting within `min(timeout, 5 s)` (504); refused,
- * unresolvable, reset and protocol errors are 502.
+ * a timeout (UpstreamConnector giving up connecting within `min(timeout, 5 s)`) is 504;
+ * refused, unresolvable, reset and protocol errors are 502.
  */
 export const upstreamFailure = (error: unknown, sandbox: string) =>
-  (error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
+  upstreamErrorReason(error) === 'timeout'
     ? upstreamTimeout(sandbox)
     : upstreamUnreachable(sandbox);
 

@@ -2,14 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { poolConfig, type PoolConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
+import type { RequestRecord } from '../observability/request.record.js';
 import { respond, respondWithError, responseHeaders } from '../proxy/http.responder.js';
 import { type PoolForwarder, ProxyHook } from '../proxy/proxy.hook.js';
 import type { UpstreamRequest } from '../proxy/request.router.js';
-import {
-  type AttemptOutcome,
-  UpstreamAttempt,
-  type UpstreamResponse,
-} from '../proxy/upstream.attempt.js';
+import type { AttemptOutcome, UpstreamResponse } from '../proxy/upstream.attempt.js';
 import { UpstreamPools } from '../proxy/upstream.pools.js';
 import { type PoolBody, readReplayableBody } from './replay-body.js';
 import { RunCodeMetadataSink, wantsMetadata } from './run-code.metadata.js';
@@ -61,17 +58,17 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
       if (tried.size > 0) worker.retries++;
       tried.add(worker);
       const outcome = await this.send(req, res, upstream, body, worker);
-      const failed = outcome instanceof RouterError || outcome.status >= 500;
-      if (failed) worker.failed();
-      else worker.succeeded();
+      const answered = !(outcome instanceof RouterError);
+      if (answered && outcome.status < 500) worker.succeeded();
+      else worker.failed();
       // A body that cannot be replayed leaves the worker's own 5xx as the best answer there is.
-      if (!failed || (!body.replayable && !(outcome instanceof RouterError))) {
+      if (answered && (outcome.status < 500 || !body.replayable)) {
         // In flight until the response has gone out: least_connections counts streams too.
         res.once('close', () => worker.ended());
-        return this.answer(req, res, outcome, upstream, { worker, attempt: tried.size });
+        return this.answer(req, res, outcome, record, { worker, attempt: tried.size });
       }
       worker.ended();
-      if (!(outcome instanceof RouterError)) outcome.body.abort();
+      if (answered) outcome.body.abort();
     }
     if (clientGone) return;
     respondWithError(
@@ -94,7 +91,7 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
   ): Promise<AttemptOutcome> {
     upstream.record.upstream = worker.target.url.host;
     worker.begin();
-    const attempt = new UpstreamAttempt(this.pools.poolFor(worker.target), {
+    const request = {
       method: req.method ?? 'GET',
       path: upstream.path,
       headers: upstream.headers,
@@ -102,27 +99,23 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
       timeoutMs: this.timeoutMs,
       sandbox: worker.url,
       record: upstream.record,
-    });
-    // A no-op once the attempt is over (given up, or its response complete).
-    res.once('close', () => attempt.abort());
-    return attempt.outcome;
+    };
+    return this.pools.attempt(worker.target, request, res).outcome;
   }
 
+  /** The worker's answer, with the router's headers (and `router_metadata` for /run_code). */
   private answer(
     req: IncomingMessage,
     res: ServerResponse,
-    outcome: AttemptOutcome,
-    { record }: UpstreamRequest,
+    response: UpstreamResponse,
+    record: RequestRecord,
     { worker, attempt }: { worker: Worker; attempt: number },
   ): void {
     const context = {
       record,
       extraHeaders: { 'x-router-worker': worker.url, 'x-router-attempt': String(attempt) },
     };
-    if (outcome instanceof RouterError || !wantsMetadata(req, outcome.headers)) {
-      return respond(req, res, outcome, context);
-    }
-    const response: UpstreamResponse = outcome;
+    if (!wantsMetadata(req, response.headers)) return respond(req, res, response, context);
     record.status = response.status;
     const headers = responseHeaders(response, context);
     response.body.pipe(

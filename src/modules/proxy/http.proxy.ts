@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { respond } from './http.responder.js';
 import type { Route } from './request.router.js';
-import { UpstreamAttempt } from './upstream.attempt.js';
 import { UpstreamPools } from './upstream.pools.js';
 
 /**
@@ -15,17 +14,19 @@ export class HttpProxy {
   constructor(private readonly pools: UpstreamPools) {}
 
   async forward(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
-    const attempt = new UpstreamAttempt(this.pools.poolFor(route.target), {
-      method: req.method ?? 'GET',
-      path: route.path,
-      headers: route.headers,
-      body: hasBody(req) ? req : null,
-      timeoutMs: route.timeoutMs,
-      sandbox: route.key.sandboxId,
-      record: route.record,
-    });
-    // After a complete response the attempt is already released and this does nothing.
-    res.once('close', () => attempt.abort());
+    const attempt = this.pools.attempt(
+      route.target,
+      {
+        method: req.method ?? 'GET',
+        path: route.path,
+        headers: route.headers,
+        body: hasBody(req) ? req : null,
+        timeoutMs: route.timeoutMs,
+        sandbox: route.key.sandboxId,
+        record: route.record,
+      },
+      res,
+    );
     respond(req, res, await attempt.outcome, route);
   }
 }

@@ -6,6 +6,7 @@ import {
   upstreamErrorReason,
   upstreamFailure,
   upstreamTimeout,
+  upstreamUnreachable,
 } from '../errors/router-error.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import type { UpstreamPool } from './upstream.pools.js';
@@ -114,7 +115,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
    */
   abort(error?: RouterError): void {
     if (this.released) return;
-    const reason = error ?? upstreamFailure(undefined, this.request.sandbox);
+    const reason = error ?? upstreamUnreachable(this.request.sandbox);
     this.finishHead(reason);
     void this.client.destroy(reason);
   }

@@ -1,7 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'undici';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
+import { type AttemptRequest, UpstreamAttempt } from './upstream.attempt.js';
 import { UpstreamConnector } from './upstream.connector.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -84,7 +86,15 @@ export class UpstreamPools implements OnApplicationShutdown {
     };
   }
 
-  poolFor(target: Target): UpstreamPool {
+  /** One attempt to `target`, torn down if `client` goes away before it is complete. */
+  attempt(target: Target, request: AttemptRequest, client: ServerResponse): UpstreamAttempt {
+    const attempt = new UpstreamAttempt(this.poolFor(target), request);
+    // A no-op once the attempt is over (given up, or its response complete).
+    client.once('close', () => attempt.abort());
+    return attempt;
+  }
+
+  private poolFor(target: Target): UpstreamPool {
     const { origin } = target.url;
     const name = `${target.identity}@${origin}`;
     let pool = this.pools.get(name);

@@ -29,7 +29,8 @@ const DEBOUNCE_MS = 200;
 @Injectable()
 export class WorkerListReloader implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerPool');
-  private current: readonly WorkerSpec[];
+  /** A static list is configured (a discovered pool reloads through its Service). */
+  private readonly staticList: boolean;
   /** Undoes what onApplicationBootstrap set up: signal handler, watcher, pending reload. */
   private stop?: () => void;
 
@@ -38,12 +39,12 @@ export class WorkerListReloader implements OnApplicationBootstrap, BeforeApplica
     @Inject(CONFIG_FILE) private readonly file: ConfigFile | null,
     private readonly workers: WorkerSet,
   ) {
-    this.current = config.workers;
+    this.staticList = config.workers.length > 0;
   }
 
   onApplicationBootstrap(): void {
     const { file } = this;
-    if (!file || this.current.length === 0) return;
+    if (!file || !this.staticList) return;
     let pending: NodeJS.Timeout | undefined;
     const reloadSoon = () => {
       clearTimeout(pending);
@@ -86,13 +87,12 @@ export class WorkerListReloader implements OnApplicationBootstrap, BeforeApplica
       );
       return;
     }
-    const change = diff(this.current, next);
+    const change = diff(this.workers.all, next);
     if (change.added + change.removed + change.reweighted === 0) {
       this.logger.debug(`config file ${file.path} read again; worker list unchanged`);
       return;
     }
     this.workers.replace(next);
-    this.current = next;
     this.logger.log(
       `worker list reloaded from ${file.path}: ${next.length} workers, ${change.added} added, ` +
         `${change.removed} removed, ${change.reweighted} reweighted`,

@@ -8,7 +8,7 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const METRIC_PREFIX = 'sandbox_router_';
 
 /** A registry with the process and Node metrics and `build_info`. */
-export function createMetricsRegistry(): Registry {
+function createMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const build = readBuildInfo();

@@ -12,21 +12,6 @@ const LEVELS: Record<ServerConfig['logLevel'], string> = {
 };
 
 /**
- * The JSON line shape of every log of the router: `time` in epoch milliseconds (pino's own, the
- * cheapest to write on the access log's hot path), level as a word, no hostname.
- */
-export function jsonLogger(level: string, stream: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { pid: process.pid },
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    stream,
-  );
-}
-
-/**
  * Nest's logger, on pino: every line of Nest and of the router's own `Logger`s is one JSON line
  * with its `context`, at `LOG_LEVEL`. (nestjs-pino's value is pino-http request logging through
  * Nest middleware, which proxied requests never pass through; the access log is built from the
@@ -34,13 +19,21 @@ export function jsonLogger(level: string, stream: DestinationStream): Logger {
  */
 @Injectable()
 export class RouterLogger implements LoggerService {
-  readonly pino: Logger;
+  private readonly pino: Logger;
 
   constructor(
     @Inject(serverConfig.KEY) { logLevel }: ServerConfig,
     @Inject(LOG_DESTINATION) stream: DestinationStream,
   ) {
-    this.pino = jsonLogger(LEVELS[logLevel], stream);
+    // `time` in epoch ms (pino's own), level as a word, no hostname: the access log's shape too.
+    this.pino = pino(
+      {
+        level: LEVELS[logLevel],
+        base: { pid: process.pid },
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      stream,
+    );
   }
 
   log(message: unknown, ...rest: unknown[]): void {

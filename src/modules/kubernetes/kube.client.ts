@@ -43,7 +43,10 @@ export type Query = Record<string, string | number | boolean | undefined>;
  */
 @Injectable()
 export class KubeClient {
-  /** Null when neither a custom-resource provider nor pool discovery is configured: then nothing calls the API. */
+  /**
+   * Null when neither a custom-resource provider nor pool discovery is configured: then nothing
+   * calls the API.
+   */
   constructor(@Inject(KUBE_CONFIG) private readonly config: KubeConfig | null) {}
 
   async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {

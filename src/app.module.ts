@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClockModule } from './modules/clock/clock.module.js';
 import { RouterConfigModule } from './modules/config/config.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ObservabilityModule } from './modules/observability/observability.module.js';
@@ -9,6 +10,7 @@ import { WebSocketModule } from './modules/websocket/websocket.module.js';
 @Module({
   imports: [
     RouterConfigModule,
+    ClockModule,
     ObservabilityModule,
     ProxyModule,
     PoolModule,

@@ -117,7 +117,7 @@ describe('loadRouterConfig', () => {
           env: { ALLOW_UNAUTHENTICATED_ROUTER: raw },
           argv: [],
         });
-        expect(config.auth).toEqual({ token: '', allowUnauthenticated: true });
+        expect(config.auth).toMatchObject({ mode: '', token: '', allowUnauthenticated: true });
       },
     );
 

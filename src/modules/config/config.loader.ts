@@ -42,6 +42,8 @@ const ENV_KEYS: Record<string, { path: string[]; coerce?: Coerce }> = {
   TRUSTED_PROXY_CIDRS: { path: ['trustedProxyCidrs'], coerce: list },
   ROUTER_AUTH_TOKEN: { path: ['auth', 'token'], coerce: (raw) => raw.trim() },
   ALLOW_UNAUTHENTICATED_ROUTER: { path: ['auth', 'allowUnauthenticated'], coerce: flag },
+  SCOPED_TOKEN_SECRET: { path: ['auth', 'scopedTokenSecret'] },
+  SECURE_ACCESS_KEYS: { path: ['auth', 'secureAccessKeys'] },
   MAX_KEEPALIVE_CONNECTIONS: { path: ['proxy', 'maxKeepAliveConnections'], coerce: integer },
   WEBSOCKET_IDLE_TIMEOUT_SECONDS: { path: ['websocket', 'idleTimeoutSeconds'], coerce: integer },
   WEBSOCKET_MAX_LIFETIME_SECONDS: { path: ['websocket', 'maxLifetimeSeconds'], coerce: integer },

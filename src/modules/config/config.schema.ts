@@ -32,16 +32,57 @@ export const routerConfigSchema = z
     // One JSON line per request / WebSocket, whatever logLevel says.
     accessLog: z.boolean().default(true),
     trustedProxyCidrs: z.array(cidr).default([]),
+    server: z
+      .object({
+        // A client that has not sent its whole header block by then is cut (slowloris).
+        headersTimeoutSeconds: seconds.positive().default(30),
+        // Request line and headers together; more is 431.
+        maxHeaderBytes: z.number().int().min(1024).default(16384),
+        // An idle keep-alive connection from a client is closed after this.
+        keepAliveTimeoutSeconds: seconds.positive().default(75),
+      })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
+        // Unset: bearer when a token is set, else none (which needs allowUnauthenticated).
+        mode: z.enum(['', 'bearer', 'scoped-token', 'none']).default(''),
         token: z.string().default(''),
         allowUnauthenticated: z.boolean().default(false),
+        // agent-sandbox scoped tokens: the HMAC secret, at least 32 bytes once trimmed.
+        scopedTokenSecret: z.string().default(''),
+        // OpenSandbox signed routes: `a=<base64>,b=<base64>`, checked by secureAccessKeys().
+        secureAccessKeys: z.string().default(''),
+        cookie: z
+          .object({
+            // A credential in the query is exchanged (302) for a cookie scoped to the sandbox.
+            enabled: z.boolean().default(false),
+            name: z
+              .string()
+              .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'expected a cookie name (an HTTP token)')
+              .default('sandbox_session'),
+            queryParam: z.string().min(1).default('sandbox_token'),
+            // Origins (`https://app.example.com`) whose pages may open WebSockets with the cookie.
+            allowedOrigins: z.array(z.string().min(1)).default([]),
+            // Drops `Secure` from the cookie: local development over plain http only.
+            insecure: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       // On the block, not the root: a root refinement is skipped while any other key is
       // invalid, and the operator must see every problem at once.
       .superRefine((auth, ctx) => {
-        if (!auth.token && !auth.allowUnauthenticated) {
+        const mode = effectiveAuthMode(auth);
+        if (mode === 'bearer' && !auth.token) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['token'],
+            message: 'auth.mode bearer needs a router token (ROUTER_AUTH_TOKEN)',
+          });
+        }
+        if (mode === 'none' && !auth.allowUnauthenticated) {
           ctx.addIssue({
             code: 'custom',
             path: ['token'],
@@ -49,7 +90,29 @@ export const routerConfigSchema = z
               'no router token (ROUTER_AUTH_TOKEN); set one, or ALLOW_UNAUTHENTICATED_ROUTER=true to run without router auth',
           });
         }
+        if (mode === 'scoped-token' && Buffer.byteLength(auth.scopedTokenSecret.trim()) < 32) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scopedTokenSecret'],
+            message: 'auth.mode scoped-token needs SCOPED_TOKEN_SECRET of at least 32 bytes',
+          });
+        }
+        const keys = parseSecureAccessKeys(auth.secureAccessKeys);
+        for (const problem of keys.problems) {
+          ctx.addIssue({ code: 'custom', path: ['secureAccessKeys'], message: problem });
+        }
       })
+      .prefault({}),
+    limits: z
+      .object({
+        // Token bucket per client (its identity as the WebSocket cap computes it); 0 = off.
+        perClientRps: seconds.default(0),
+        // Bucket size; 0 = one second's worth (perClientRps, at least 1).
+        perClientBurst: z.number().int().nonnegative().default(0),
+        // Concurrent requests + WebSockets per sandbox; 0 = off.
+        maxConnectionsPerSandbox: z.number().int().nonnegative().default(0),
+      })
+      .strict()
       .prefault({}),
     routing: z
       .object({
@@ -131,6 +194,8 @@ export const routerConfigSchema = z
         readyWaitSeconds: seconds.default(0),
         maxKeepAliveConnections: z.number().int().nonnegative().default(20),
         preserveHost: z.boolean().default(false),
+        // A request body over this many bytes is refused (413) or cut; 0 = no cap.
+        maxBodyBytes: z.number().int().nonnegative().default(0),
       })
       .strict()
       .prefault({}),
@@ -216,12 +281,76 @@ export const routerConfigSchema = z
         }
       })
       .prefault({}),
+    lifecycle: z
+      .object({
+        wake: z
+          .object({
+            // Resume a suspended sandbox on its first request, holding the requests meanwhile.
+            enabled: z.boolean().default(false),
+            // Every sandbox, not only those annotated sandbox-router.io/wake-on-traffic: "true".
+            allSandboxes: z.boolean().default(false),
+            timeoutSeconds: seconds.positive().default(60),
+            // Requests held at once by this router, over all sandboxes.
+            maxHeld: z.number().int().nonnegative().default(1024),
+          })
+          .strict()
+          .prefault({}),
+        keepAlive: z
+          .object({
+            // Traffic moves an opted-in sandbox's expiry forward.
+            enabled: z.boolean().default(false),
+            // A WebSocket with no message for this long stops counting as activity.
+            websocketIdleSeconds: seconds.positive().default(300),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     shutdown: z
       .object({ delaySeconds: seconds.default(5), graceSeconds: seconds.default(30) })
       .strict()
       .prefault({}),
   })
   .strict();
+
+export type AuthMode = 'bearer' | 'scoped-token' | 'none';
+
+/** `auth.mode`, with the unset default settled: bearer when a token is set, else none. */
+export function effectiveAuthMode(auth: { mode: AuthMode | ''; token: string }): AuthMode {
+  return auth.mode || (auth.token ? 'bearer' : 'none');
+}
+
+const KEY_ID = /^[0-9a-z]$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * `SECURE_ACCESS_KEYS` (`a=<base64>,b=<base64>`): key id -> secret, and one problem per entry
+ * that is not a one-character id `[0-9a-z]` with a non-empty base64 secret.
+ */
+export function parseSecureAccessKeys(raw: string): {
+  keys: Map<string, Buffer>;
+  problems: string[];
+} {
+  const keys = new Map<string, Buffer>();
+  const problems: string[] = [];
+  for (const entry of raw.split(',').map((item) => item.trim())) {
+    if (!entry) continue;
+    const cut = entry.indexOf('=');
+    const id = cut < 0 ? entry : entry.slice(0, cut).trim();
+    const secret = cut < 0 ? '' : entry.slice(cut + 1).trim();
+    if (!KEY_ID.test(id)) {
+      problems.push(`key "${id}": the key id must be one character [0-9a-z]`);
+    } else if (keys.has(id)) {
+      problems.push(`key "${id}": given twice`);
+    } else if (!BASE64.test(secret) || Buffer.from(secret, 'base64').length === 0) {
+      problems.push(`key "${id}": expected a non-empty base64 secret`);
+    } else {
+      keys.set(id, Buffer.from(secret, 'base64'));
+    }
+  }
+  return { keys, problems };
+}
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
 /** What a YAML file or a test may give: every key optional. */

@@ -42,40 +42,56 @@ export const configFileProvider: Provider = {
   useFactory: () => configFileFrom(processSource()),
 };
 
-type Block = 'auth' | 'routing' | 'resolution' | 'proxy' | 'websocket' | 'pool' | 'shutdown';
+type Block =
+  | 'auth'
+  | 'limits'
+  | 'routing'
+  | 'resolution'
+  | 'proxy'
+  | 'websocket'
+  | 'pool'
+  | 'lifecycle'
+  | 'shutdown';
 
 const namespace = <K extends Block>(key: K) =>
   registerAs(key, (): RouterConfig[K] => processConfig().config[key]);
 
 export const authConfig = namespace('auth');
+export const limitsConfig = namespace('limits');
 export const routingConfig = namespace('routing');
 export const resolutionConfig = namespace('resolution');
 export const proxyConfig = namespace('proxy');
 export const websocketConfig = namespace('websocket');
 export const poolConfig = namespace('pool');
+export const lifecycleConfig = namespace('lifecycle');
 export const shutdownConfig = namespace('shutdown');
 /** Listener-level settings that have no block of their own in the file. */
 export const serverConfig = registerAs('server', () => {
-  const { port, adminPort, logLevel, accessLog, trustedProxyCidrs } = processConfig().config;
-  return { port, adminPort, logLevel, accessLog, trustedProxyCidrs };
+  const { port, adminPort, logLevel, accessLog, trustedProxyCidrs, server } =
+    processConfig().config;
+  return { port, adminPort, logLevel, accessLog, trustedProxyCidrs, ...server };
 });
 
 export type AuthConfig = ConfigType<typeof authConfig>;
+export type LimitsConfig = ConfigType<typeof limitsConfig>;
 export type RoutingConfig = ConfigType<typeof routingConfig>;
 export type ResolutionConfig = ConfigType<typeof resolutionConfig>;
 export type ProxyConfig = ConfigType<typeof proxyConfig>;
 export type WebSocketConfig = ConfigType<typeof websocketConfig>;
 export type PoolConfig = ConfigType<typeof poolConfig>;
+export type LifecycleConfig = ConfigType<typeof lifecycleConfig>;
 export type ShutdownConfig = ConfigType<typeof shutdownConfig>;
 export type ServerConfig = ConfigType<typeof serverConfig>;
 
 export const CONFIG_NAMESPACES = [
   authConfig,
+  limitsConfig,
   routingConfig,
   resolutionConfig,
   proxyConfig,
   websocketConfig,
   poolConfig,
+  lifecycleConfig,
   shutdownConfig,
   serverConfig,
 ];

@@ -9,6 +9,9 @@ const proxies = (trustedProxyCidrs: string[]) =>
     logLevel: 'off',
     accessLog: false,
     trustedProxyCidrs,
+    headersTimeoutSeconds: 30,
+    maxHeaderBytes: 16384,
+    keepAliveTimeoutSeconds: 75,
   } satisfies ServerConfig);
 
 const requestFrom = (remoteAddress: string, xff?: string) =>

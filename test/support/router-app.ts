@@ -8,7 +8,11 @@ import {
   type RouterConfigInput,
   routerConfigSchema,
 } from '../../src/modules/config/config.schema.js';
-import { CONFIG_FILE, CONFIG_NAMESPACES } from '../../src/modules/config/router.config.js';
+import {
+  CONFIG_FILE,
+  CONFIG_NAMESPACES,
+  serverSettings,
+} from '../../src/modules/config/router.config.js';
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
 import { MappedLookup } from './mapped-lookup.js';
 import { type Handler, startUpstream, type Upstream } from './upstream.js';
@@ -78,9 +82,6 @@ export function useRouterAndUpstream(handler?: Handler): RouterAndUpstream {
 
 function sliceFor(key: string | symbol, config: ReturnType<typeof routerConfigSchema.parse>) {
   const name = String(key).replace(/^CONFIGURATION\((.*)\)$/, '$1');
-  if (name === 'server') {
-    const { port, adminPort, logLevel, accessLog, trustedProxyCidrs } = config;
-    return { port, adminPort, logLevel, accessLog, trustedProxyCidrs };
-  }
+  if (name === 'server') return serverSettings(config);
   return config[name as keyof typeof config];
 }

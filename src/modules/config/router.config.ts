@@ -66,11 +66,13 @@ export const poolConfig = namespace('pool');
 export const lifecycleConfig = namespace('lifecycle');
 export const shutdownConfig = namespace('shutdown');
 /** Listener-level settings that have no block of their own in the file. */
-export const serverConfig = registerAs('server', () => {
-  const { port, adminPort, logLevel, accessLog, trustedProxyCidrs, server } =
-    processConfig().config;
+export const serverConfig = registerAs('server', () => serverSettings(processConfig().config));
+
+/** The `server` namespace's slice of a whole configuration. */
+export function serverSettings(config: RouterConfig) {
+  const { port, adminPort, logLevel, accessLog, trustedProxyCidrs, server } = config;
   return { port, adminPort, logLevel, accessLog, trustedProxyCidrs, ...server };
-});
+}
 
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type LimitsConfig = ConfigType<typeof limitsConfig>;

@@ -50,7 +50,7 @@ let dir;
 let interrupted = false;
 
 /**
- * What is measured against every target, in order. measure({ url, seconds }) resolves to
+ * What is measured against every target, in order. measure({ url, seconds, headers }) resolves to
  * { requests, rps, p50Ms, p99Ms, errors }. A later scenario (WebSocket echo, which wrk cannot
  * drive) appends an entry here with its own measure() and, if it needs one, its own client.
  * `finished(result)`: how many requests the router records (access line, requests_total) for
@@ -59,17 +59,17 @@ let interrupted = false;
 const SCENARIOS = [
   {
     name: 'GET small',
-    measure: ({ url, seconds }) =>
-      runWrk({ url, seconds, connections: CONNECTIONS, headers: HEADERS }),
+    measure: ({ url, seconds, headers }) =>
+      runWrk({ url, seconds, connections: CONNECTIONS, headers }),
   },
   {
     name: 'POST 4 KB',
-    measure: ({ url, seconds }) =>
+    measure: ({ url, seconds, headers }) =>
       runWrk({
         url,
         seconds,
         connections: CONNECTIONS,
-        headers: HEADERS,
+        headers,
         script: join(here, 'post-4k.lua'),
       }),
   },
@@ -78,8 +78,8 @@ const SCENARIOS = [
     // router's WebSocket echo with the upstream's own (router/direct >= 0.70).
     name: 'WebSocket echo',
     targets: ['upstream (direct)', 'router'],
-    measure: ({ url, seconds }) =>
-      measureWsEcho({ url, seconds, connections: CONNECTIONS, headers: HEADERS }),
+    measure: ({ url, seconds, headers }) =>
+      measureWsEcho({ url, seconds, connections: CONNECTIONS, headers }),
     // requests counts echoed messages; the router records each WebSocket once, when it closes.
     finished: () => CONNECTIONS,
   },
@@ -87,7 +87,7 @@ const SCENARIOS = [
     // SPEC §10: router MB/s >= 0.9x the undici reference's.
     name: 'download 100 MiB',
     targets: ['upstream (direct)', 'router', 'undici reference'],
-    measure: ({ url, seconds }) => measureDownload({ url, seconds, headers: HEADERS }),
+    measure: ({ url, seconds, headers }) => measureDownload({ url, seconds, headers }),
   },
   {
     // No X-Sandbox-ID: the router hands the request to its pool (round robin over three workers)
@@ -128,9 +128,9 @@ function buildIfStale() {
 }
 
 /** One plain GET through the target must come back 200 with the upstream's body. */
-function smokeCheck(url) {
+function smokeCheck(url, headers) {
   return new Promise((resolve, reject) => {
-    const req = get(url, { headers: HEADERS, agent: false, timeout: 5000 }, (res) => {
+    const req = get(url, { headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk) => (body += chunk));
       res.once('end', () =>
@@ -259,13 +259,15 @@ async function benchTarget(target, ctx) {
   try {
     running = await target.start(ctx);
     const url = `http://127.0.0.1:${running.port}/`;
-    await (target.pool ? runCodeCheck(url, target, ctx.workers) : smokeCheck(url));
+    // A target may need credentials on every request (the router with auth on).
+    const headers = { ...HEADERS, ...running.headers };
+    await (target.pool ? runCodeCheck(url, target, ctx.workers) : smokeCheck(url, headers));
     for (const [index, scenario] of scenarios.entries()) {
       const row = rows[index];
       try {
-        count(scenario, await scenario.measure({ url, seconds: WARMUP_SECONDS }));
+        count(scenario, await scenario.measure({ url, seconds: WARMUP_SECONDS, headers }));
         const cpuBefore = target.proxy ? cpuMs(running.handle.pid) : 0;
-        Object.assign(row, await scenario.measure({ url, seconds: SECONDS }));
+        Object.assign(row, await scenario.measure({ url, seconds: SECONDS, headers }));
         count(scenario, row);
         if (target.proxy) {
           row.rssKib = rssKib(running.handle.pid);

@@ -2,6 +2,7 @@
 // front of it; then, for the pool scenario, one SandboxFusion-like worker on its own, the router
 // with a pool of three and the undici proxy in front of one worker. start(ctx) spawns a target and
 // resolves to { handle, port } once it listens (the pool router: once /readyz answers 200).
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -63,13 +64,16 @@ async function launchRouter(name, { root, dir }, file, lines, { env, stdoutFile 
  * The built router (dist/main.js) with the static provider: X-Sandbox-ID bench -> upstream, and
  * otherwise production defaults: `metrics` on a free admin port (ADMIN_PORT=0 when off, which
  * also stops recording them), `accessLog` (ACCESS_LOG=false when off), LOG_LEVEL unset (info).
- * Its stdout goes to a file in `dir`, so the access log costs what writing a file costs.
+ * `auth`: scoped tokens on, and the sandbox secure (SPEC §9); the target then names the headers
+ * every request carries. Its stdout goes to a file in `dir`, so the access log costs what writing
+ * a file costs.
  */
 const startRouter =
-  (name, { metrics, accessLog }) =>
+  (name, { metrics, accessLog, auth }) =>
   async ({ root, dir, upstream }) => {
     const adminPort = metrics ? await freePort() : 0;
     const stdoutFile = join(dir, `${name.replace(/\W+/g, '-')}.stdout.log`);
+    const bench = `http://127.0.0.1:${upstream.port}`;
     const running = await launchRouter(
       name,
       { root, dir },
@@ -78,7 +82,12 @@ const startRouter =
         'resolution:',
         '  providers: [static]',
         '  static:',
-        `    sandboxes: {bench: "http://127.0.0.1:${upstream.port}"}`,
+        auth
+          ? `    sandboxes: {bench: {url: "${bench}", secureAccessToken: "${SECURE_ACCESS_TOKEN}"}}`
+          : `    sandboxes: {bench: "${bench}"}`,
+        ...(auth
+          ? ['auth:', '  mode: scoped-token', `  scopedTokenSecret: "${SCOPED_SECRET}"`]
+          : []),
         // 64 idle upstream sockets, like nginx's `keepalive 64` and the reference proxy.
         'proxy: {maxKeepAliveConnections: 64}',
         // The default 5 s drain delay is for load balancers; here it only slows the clean-up.
@@ -89,8 +98,27 @@ const startRouter =
         stdoutFile,
       },
     );
-    return { ...running, adminPort, stdoutFile };
+    const headers = auth
+      ? {
+          Authorization: `Bearer ${scopedToken({ ns: 'default', name: 'bench' })}`,
+          'OpenSandbox-Secure-Access': SECURE_ACCESS_TOKEN,
+        }
+      : {};
+    return { ...running, adminPort, stdoutFile, headers };
   };
+
+const SCOPED_SECRET = 'bench-scoped-token-secret-of-at-least-32-bytes';
+const SECURE_ACCESS_TOKEN = 'bench-secure-access-token';
+
+/** An agent-sandbox scoped token (SPEC §9) for one sandbox, valid for a day. */
+function scopedToken({ ns, name }) {
+  const exp = Math.floor(Date.now() / 1000) + 86_400;
+  const payload = Buffer.from(JSON.stringify({ ns, name, exp })).toString('base64url');
+  const sig = createHmac('sha256', SCOPED_SECRET)
+    .update(`agent-sandbox/scoped-token/v1.${payload}`)
+    .digest('base64url');
+  return `v1.${payload}.${sig}`;
+}
 
 /**
  * The router with `pool.workers` = the three workers (round robin, the default): requests without
@@ -208,6 +236,8 @@ export const TARGETS = [
   routerTarget('router', { metrics: true, accessLog: true }),
   routerTarget('router, metrics off', { metrics: false, accessLog: true }, ON_OFF_SCENARIOS),
   routerTarget('router, access log off', { metrics: true, accessLog: false }, ON_OFF_SCENARIOS),
+  // Against `router`: the cost of checking a scoped token and a secure-access token per request.
+  routerTarget('router, auth on', { metrics: true, accessLog: true, auth: true }, ON_OFF_SCENARIOS),
   { name: 'nginx', proxy: true, start: startNginx },
   // Node's real single-process ceiling for a proxy (SPEC §10), and the http.request one.
   { name: 'undici reference', proxy: true, start: startReference('undici') },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 // omitted while its fields still get their defaults (zod 4 returns a plain `default` as is).
 
 const seconds = z.number().nonnegative();
+const sandboxUrl = z.url({ protocol: /^https?$/ });
 const portNumber = z.number().int().min(0).max(65535);
 const dnsLabel = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 /** A base domain for host routing; `*.` or `.` in front is allowed and ignored. */
@@ -180,7 +181,18 @@ export const routerConfigSchema = z
           .strict()
           .prefault({}),
         static: z
-          .object({ sandboxes: z.record(z.string(), z.url({ protocol: /^https?$/ })).default({}) })
+          .object({
+            // id -> base URL, or {url, secureAccessToken} for a sandbox with per-sandbox access.
+            sandboxes: z
+              .record(
+                z.string(),
+                z.union([
+                  sandboxUrl,
+                  z.object({ url: sandboxUrl, secureAccessToken: z.string().min(1) }).strict(),
+                ]),
+              )
+              .default({}),
+          })
           .strict()
           .prefault({}),
       })

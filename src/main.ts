@@ -10,7 +10,7 @@ import { RouterLogger } from './modules/observability/router.logger.js';
 
 const { config, warnings } = configOrExit();
 // Nest's own start-up lines wait for the router's logger (pino JSON, LOG_LEVEL).
-const app = await NestFactory.create<NestFastifyApplication>(AppModule, http(), {
+const app = await NestFactory.create<NestFastifyApplication>(AppModule, http(config.server), {
   bufferLogs: true,
 });
 app.useLogger(app.get(RouterLogger));

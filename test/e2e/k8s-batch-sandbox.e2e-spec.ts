@@ -114,4 +114,30 @@ describe('OpenSandbox BatchSandbox resources on a real kube-apiserver', () => {
       expect(routed.status).toBe(200);
     });
   });
+
+  it('guards a sandbox annotated with a secure-access token, and follows the token as it changes', async () => {
+    const TOKEN = 'opensandbox.io/secure-access-token';
+    await sandboxes.createBatchSandbox(ns, 'batch-secure', {
+      [ENDPOINTS]: '["127.0.0.1"]',
+      [TOKEN]: 'first',
+    });
+    await sandboxes.setStatus(BATCH_SANDBOX, ns, 'batch-secure', { replicas: 1, ready: 1 });
+    const send = (token?: string) =>
+      request(router.url, '/', {
+        headers: {
+          ...sandboxHeaders('batch-secure', ns, upstream.port),
+          ...(token === undefined ? {} : { 'OpenSandbox-Secure-Access': token }),
+        },
+      });
+    const rejected = 'Missing or invalid secure access credential.';
+    await eventually(async () => expect((await send('first')).status).toBe(200));
+    expect(upstream.requests.at(-1)?.headers).not.toHaveProperty('opensandbox-secure-access');
+    expectRouterError(await send(), 401, 'UNAUTHORIZED', rejected);
+
+    await sandboxes.annotate(BATCH_SANDBOX, ns, 'batch-secure', { [TOKEN]: 'second' });
+    await eventually(async () =>
+      expectRouterError(await send('first'), 401, 'UNAUTHORIZED', rejected),
+    );
+    expect((await send('second')).status).toBe(200);
+  });
 });

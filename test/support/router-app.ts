@@ -52,7 +52,9 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
   if (options.override) builder = options.override(builder);
 
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(http(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(http(config.server), {
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };

@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
-import { RouterAuth } from './router-auth.js';
+import { AccessControl } from './access.control.js';
+import { BrowserSessions } from './browser-sessions.js';
+import { routerCredentialsProvider } from './router-credentials.factory.js';
+import { SecureAccessGuard } from './secure-access.guard.js';
 
-@Module({ providers: [RouterAuth], exports: [RouterAuth] })
+@Module({
+  providers: [routerCredentialsProvider, SecureAccessGuard, BrowserSessions, AccessControl],
+  exports: [AccessControl],
+})
 export class AuthModule {}

@@ -140,6 +140,38 @@ describe('loadRouterConfig', () => {
         expect.stringMatching(/^auth\.token\b/),
       ]);
     });
+
+    it('refuses scoped-token mode with a SCOPED_TOKEN_SECRET under 32 bytes once trimmed', () => {
+      const path = file('scoped.yaml', 'auth: {mode: scoped-token}');
+      const short = ` ${'s'.repeat(31)} `;
+      expect(problemsOf({ ROUTER_CONFIG: path, SCOPED_TOKEN_SECRET: short })).toEqual([
+        expect.stringMatching(/^auth\.scopedTokenSecret\b.*at least 32 bytes/),
+      ]);
+      const { config } = loadRouterConfig({
+        env: { ROUTER_CONFIG: path, SCOPED_TOKEN_SECRET: 's'.repeat(32) },
+        argv: [],
+      });
+      expect(config.auth).toMatchObject({ mode: 'scoped-token' });
+    });
+
+    it.each([
+      ['ab=c2VjcmV0', '"ab"'],
+      ['A=c2VjcmV0', '"A"'],
+      ['a=', '"a"'],
+      ['a=not*base64', '"a"'],
+      ['a=c2VjcmV0,a=b3RoZXI=', '"a": given twice'],
+      ['a=c2VjcmV0,bc', '"bc"'],
+    ])('refuses SECURE_ACCESS_KEYS=%j, naming the key', (raw, named) => {
+      expect(problemsOf({ ...OPEN, SECURE_ACCESS_KEYS: raw })).toEqual([
+        expect.stringMatching(/^auth\.secureAccessKeys\b/),
+      ]);
+      expect(problemsOf({ ...OPEN, SECURE_ACCESS_KEYS: raw })[0]).toContain(`key ${named}`);
+    });
+
+    it('accepts SECURE_ACCESS_KEYS with several one-character key ids', () => {
+      const { config } = load({ SECURE_ACCESS_KEYS: 'a=c2VjcmV0, 7=b3RoZXI=' });
+      expect(config.auth.secureAccessKeys).toBe('a=c2VjcmV0, 7=b3RoZXI=');
+    });
   });
 
   describe('YAML file', () => {

@@ -44,6 +44,26 @@ export const routerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    tls: z
+      .object({
+        // A second listener, HTTPS with ALPN h2 and http/1.1; 0 = off.
+        port: portNumber.default(0),
+        // PEM files, re-read within 2 s of changing on disk.
+        certFile: z.string().default(''),
+        keyFile: z.string().default(''),
+        // PEM CA bundle: clients are asked for a certificate signed by it (mTLS).
+        clientCaFile: z.string().default(''),
+        // With a client CA: `required` refuses clients without a valid certificate.
+        clientAuth: z.enum(['optional', 'required']).default('required'),
+      })
+      .strict()
+      .superRefine((tls, ctx) => {
+        if (tls.port === 0) return;
+        for (const key of ['certFile', 'keyFile'] as const) {
+          if (!tls[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'tls.port needs it' });
+        }
+      })
+      .prefault({}),
     auth: z
       .object({
         // Unset: bearer when a token is set, else none (which needs allowUnauthenticated).
@@ -67,6 +87,8 @@ export const routerConfigSchema = z
             allowedOrigins: z.array(z.string().min(1)).default([]),
             // Drops `Secure` from the cookie: local development over plain http only.
             insecure: z.boolean().default(false),
+            // The cookie's lifetime; never past the credential's own expiry (scoped tokens).
+            maxAgeSeconds: z.number().int().positive().default(3600),
           })
           .strict()
           .prefault({}),

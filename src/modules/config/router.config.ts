@@ -44,6 +44,7 @@ export const configFileProvider: Provider = {
 
 type Block =
   | 'auth'
+  | 'tls'
   | 'limits'
   | 'routing'
   | 'resolution'
@@ -57,6 +58,7 @@ const namespace = <K extends Block>(key: K) =>
   registerAs(key, (): RouterConfig[K] => processConfig().config[key]);
 
 export const authConfig = namespace('auth');
+export const tlsConfig = namespace('tls');
 export const limitsConfig = namespace('limits');
 export const routingConfig = namespace('routing');
 export const resolutionConfig = namespace('resolution');
@@ -75,6 +77,7 @@ export function serverSettings(config: RouterConfig) {
 }
 
 export type AuthConfig = ConfigType<typeof authConfig>;
+export type TlsConfig = ConfigType<typeof tlsConfig>;
 export type LimitsConfig = ConfigType<typeof limitsConfig>;
 export type RoutingConfig = ConfigType<typeof routingConfig>;
 export type ResolutionConfig = ConfigType<typeof resolutionConfig>;
@@ -87,6 +90,7 @@ export type ServerConfig = ConfigType<typeof serverConfig>;
 
 export const CONFIG_NAMESPACES = [
   authConfig,
+  tlsConfig,
   limitsConfig,
   routingConfig,
   resolutionConfig,

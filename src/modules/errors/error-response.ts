@@ -2,6 +2,9 @@ import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { RouterError } from './router-error.js';
 
+/** What the error body depends on; a request Node could not parse has no headers at all. */
+export type ErrorRequest = Pick<IncomingMessage, 'headers' | 'method'>;
+
 /** An error answer, ready to write on a response or on a raw socket. */
 export interface RenderedError {
   status: number;
@@ -15,7 +18,7 @@ export interface RenderedError {
  * a browser navigation.
  */
 export function renderError(
-  req: IncomingMessage,
+  req: ErrorRequest,
   error: RouterError,
   requestId: string,
 ): RenderedError {
@@ -62,7 +65,7 @@ export function sendError(
  * the body bytes written.
  */
 export function sendErrorOnSocket(
-  req: IncomingMessage,
+  req: ErrorRequest,
   socket: Duplex,
   error: RouterError,
   requestId: string,

@@ -10,8 +10,12 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   SANDBOX_NOT_FOUND: 404,
+  // A client that did not send its request head within server.headersTimeoutSeconds.
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  // A request head over server.maxHeaderBytes.
+  HEADERS_TOO_LARGE: 431,
   UPSTREAM_UNREACHABLE: 502,
   SANDBOX_AMBIGUOUS: 502,
   SANDBOX_NOT_READY: 503,

@@ -36,10 +36,29 @@ export interface WatchEvent {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** A change to one object: a JSON merge patch, or a JSON Patch (RFC 6902, `test` ops included). */
+export type KubePatch =
+  | { readonly type: 'merge'; readonly body: object }
+  | { readonly type: 'json'; readonly body: readonly object[] };
+
+const PATCH_CONTENT_TYPE = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+} as const;
+
+/** The path of one namespaced object of a custom resource. */
+export const objectPath = (
+  { group, version, plural }: { group: string; version: string; plural: string },
+  namespace: string,
+  name: string,
+) =>
+  `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(name)}`;
+
 /**
- * The two calls an informer needs, as plain GETs over the KubeConfig's TLS and credentials:
- * a JSON page, and a watch stream read line by line. The library's own list and informer
- * would keep whole objects; ours hand each one to a decoder and forget it.
+ * The calls the router makes, over the KubeConfig's TLS and credentials: the two an informer
+ * needs (a JSON page, and a watch stream read line by line; the library's own list and informer
+ * would keep whole objects, ours hand each one to a decoder and forget it), and a patch (wake on
+ * traffic, keep alive).
  */
 @Injectable()
 export class KubeClient {
@@ -52,6 +71,17 @@ export class KubeClient {
   async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
     const res = await this.open(path, query, signal);
     return JSON.parse((await readBody(res)).toString('utf8')) as T;
+  }
+
+  /** Applies a patch to the object at `path`; rejects with KubeApiError (403, 404, 409, 422...). */
+  async patch(path: string, patch: KubePatch, signal?: AbortSignal): Promise<void> {
+    const body = Buffer.from(JSON.stringify(patch.body));
+    const res = await this.open(path, {}, signal, {
+      method: 'PATCH',
+      body,
+      contentType: PATCH_CONTENT_TYPE[patch.type],
+    });
+    await readBody(res);
   }
 
   /** Resolves when the server ends the stream (its timeout, or a restart); rejects on errors. */
@@ -79,18 +109,28 @@ export class KubeClient {
     if (!res.complete && !signal.aborted) throw new Error('watch stream cut');
   }
 
-  private async open(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+  private async open(
+    path: string,
+    query: Query,
+    signal: AbortSignal | undefined,
+    send: { method: string; body: Buffer; contentType: string } | undefined = undefined,
+  ): Promise<IncomingMessage> {
     const cluster = this.config?.getCurrentCluster();
     if (!this.config || !cluster) throw new Error('no current Kubernetes cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+    const options: RequestOptions = {
+      method: send?.method ?? 'GET',
+      headers: send
+        ? { accept: 'application/json', 'content-type': send.contentType }
+        : { accept: 'application/json' },
+    };
     await this.config.applyToHTTPSOptions(options);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { ...options, signal }, (res) => {
+      const req = request(url, { ...options, signal }, (res) => {
         if (res.statusCode === 200) return resolve(res);
         readBody(res).then(
           (body) => reject(new KubeApiError(res.statusCode ?? 0, statusMessage(body))),
@@ -100,7 +140,7 @@ export class KubeClient {
       // A peer that vanished without a FIN (node lost) is noticed by TCP keep-alive probes.
       req.once('socket', (socket) => socket.setKeepAlive(true, 15_000));
       req.once('error', reject);
-      req.end();
+      req.end(send?.body);
     });
   }
 }

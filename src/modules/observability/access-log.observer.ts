@@ -51,6 +51,7 @@ export class AccessLogObserver implements RequestObserver {
     line += `,"bytesIn":${record.bytesIn},"bytesOut":${record.bytesOut}`;
     if (record.connectMs !== undefined) line += `,"connectMs":${ms(record.connectMs)}`;
     if (record.headMs !== undefined) line += `,"headMs":${ms(record.headMs)}`;
+    if (record.heldMs !== undefined) line += `,"heldMs":${ms(record.heldMs)}`;
     line += `,"totalMs":${ms(record.totalMs!)},"attempts":${record.attempts}`;
     if (record.errorCode !== undefined) line += `,"errorCode":"${record.errorCode}"`;
     if (record.upstreamError !== undefined) line += `,"upstreamError":"${record.upstreamError}"`;

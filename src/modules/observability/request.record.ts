@@ -1,4 +1,5 @@
 import type { ErrorCode, RouterError, UpstreamErrorReason } from '../errors/router-error.js';
+import type { SandboxActivity } from '../resolution/sandbox.lifecycle.js';
 import type { RouteKind } from '../routing/route-key.js';
 
 /** How a request named its destination: a route key form, the worker pool, or nothing usable. */
@@ -39,6 +40,12 @@ export class RequestRecord {
   upstreamError?: UpstreamErrorReason;
   /** The client left before the response was complete. */
   aborted = false;
+  /** How long resolution held it for its sandbox (starting, or resuming); undefined if not. */
+  heldMs?: number;
+  /** Keep-alive's tracker of its sandbox, when this request counts as its activity. */
+  activity?: SandboxActivity;
+  /** The sandbox whose connection slot this holds (limits.maxConnectionsPerSandbox) till finished. */
+  sandboxSlot?: string;
 
   constructor(
     readonly requestId: string,

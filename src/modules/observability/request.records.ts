@@ -8,11 +8,22 @@ import { type RecordKind, RequestRecord } from './request.record.js';
 export class RequestRecords {
   private readonly logger = new Logger(RequestRecords.name);
 
+  private readonly observers: RequestObserver[];
   /** The observers that also want to know when a request arrives (in-flight gauges). */
-  private readonly openers: readonly RequestObserver[];
+  private readonly openers: RequestObserver[];
 
-  constructor(@Inject(REQUEST_OBSERVER) private readonly observers: readonly RequestObserver[]) {
+  constructor(@Inject(REQUEST_OBSERVER) observers: readonly RequestObserver[]) {
+    this.observers = [...observers];
     this.openers = observers.filter((observer) => observer.opened);
+  }
+
+  /**
+   * Adds an observer from a module the REQUEST_OBSERVER list cannot name (it would depend
+   * upwards), e.g. limits/ releasing a sandbox's slot; before traffic, from a constructor.
+   */
+  observe(observer: RequestObserver): void {
+    this.observers.push(observer);
+    if (observer.opened) this.openers.push(observer);
   }
 
   /** Whether anyone reads records: without observers, nothing waits for a request's end. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KubernetesModule } from '../kubernetes/kubernetes.module.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { ProxyModule } from '../proxy/proxy.module.js';
 import { EndpointSliceDiscovery } from './endpoint-slice.discovery.js';
 import { WorkerListReloader } from './worker-list.reloader.js';
@@ -9,7 +10,7 @@ import { WorkerSet } from './worker.set.js';
 
 /** The SandboxFusion worker pool (SPEC §3.5): requests without a route key, when configured. */
 @Module({
-  imports: [ProxyModule, KubernetesModule],
+  imports: [ProxyModule, KubernetesModule, LimitsModule],
   providers: [
     WorkerSet,
     WorkerHealthChecker,

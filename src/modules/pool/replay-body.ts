@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
+import { payloadTooLarge } from '../limits/body.limit.js';
 import { hasBody } from '../proxy/http.proxy.js';
 
 /** A request body as the pool sends it: bytes it can send again, or the stream, once. */
@@ -8,15 +9,26 @@ export interface PoolBody {
   readonly replayable: boolean;
 }
 
+export interface BodyCaps {
+  /** `pool.maxReplayBodyBytes`: held in memory up to this. */
+  readonly replayBytes: number;
+  /** `proxy.maxBodyBytes` (Infinity: none): a chunked body found larger while held is 413. */
+  readonly maxBytes: number;
+}
+
 /**
- * Reads a body of at most `maxBytes` into memory, so a failed attempt can be replayed on
+ * Reads a body of at most `replayBytes` into memory, so a failed attempt can be replayed on
  * another worker byte for byte (SPEC §3.5, the one place the router holds a request body). A
  * larger one (by its Content-Length, or found out while reading a chunked one) is streamed to a
- * single worker: what was read so far, then the rest.
+ * single worker: what was read so far, then the rest. Rejects with PAYLOAD_TOO_LARGE when the
+ * body grows past `maxBytes` while held; past that, the attempt counts (UpstreamAttempt).
  */
-export function readReplayableBody(req: IncomingMessage, maxBytes: number): Promise<PoolBody> {
+export function readReplayableBody(
+  req: IncomingMessage,
+  { replayBytes, maxBytes }: BodyCaps,
+): Promise<PoolBody> {
   if (!hasBody(req)) return Promise.resolve({ data: null, replayable: true });
-  if (Number(req.headers['content-length']) > maxBytes) {
+  if (Number(req.headers['content-length']) > replayBytes) {
     return Promise.resolve({ data: req, replayable: false });
   }
   return new Promise((resolve, reject) => {
@@ -25,7 +37,8 @@ export function readReplayableBody(req: IncomingMessage, maxBytes: number): Prom
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       bytes += chunk.length;
-      if (bytes <= maxBytes) return;
+      if (bytes > maxBytes) return onError(payloadTooLarge(maxBytes));
+      if (bytes <= replayBytes) return;
       stop();
       const rest = new PassThrough();
       for (const held of chunks) rest.write(held);

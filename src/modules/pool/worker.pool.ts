@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { poolConfig, type PoolConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
+import { BodyLimit } from '../limits/body.limit.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import { respond, respondWithError, responseHeaders } from '../proxy/http.responder.js';
 import { type PoolForwarder, ProxyHook } from '../proxy/proxy.hook.js';
@@ -30,6 +31,7 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
     private readonly workers: WorkerSet,
     private readonly pools: UpstreamPools,
     private readonly frontDoor: ProxyHook,
+    private readonly bodyLimit: BodyLimit,
   ) {
     this.timeoutMs = config.timeoutSeconds * 1000;
   }
@@ -44,7 +46,11 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
     upstream: UpstreamRequest,
   ): Promise<void> {
     const { record } = upstream;
-    const body = await readReplayableBody(req, this.config.maxReplayBodyBytes);
+    this.bodyLimit.checkDeclared(req);
+    const body = await readReplayableBody(req, {
+      replayBytes: this.config.maxReplayBodyBytes,
+      maxBytes: this.bodyLimit.maxBytes,
+    });
     const maxAttempts = body.replayable
       ? Math.min(this.config.maxAttempts, this.workers.all.length)
       : 1;
@@ -58,6 +64,11 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
       if (tried.size > 0) worker.retries++;
       tried.add(worker);
       const outcome = await this.send(req, res, upstream, body, worker);
+      // The client's body broke the cap, not the worker: no failure, no retry.
+      if (outcome instanceof RouterError && outcome.code === 'PAYLOAD_TOO_LARGE') {
+        worker.ended();
+        return respondWithError(req, res, outcome, record);
+      }
       const answered = !(outcome instanceof RouterError);
       if (answered && outcome.status < 500) worker.succeeded();
       else worker.failed();
@@ -99,6 +110,7 @@ export class WorkerPool implements PoolForwarder, OnModuleInit {
       timeoutMs: this.timeoutMs,
       sandbox: worker.url,
       record: upstream.record,
+      maxBodyBytes: this.bodyLimit.maxBytes,
     };
     return this.pools.attempt(worker.target, request, res).outcome;
   }

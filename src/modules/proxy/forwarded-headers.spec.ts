@@ -99,6 +99,13 @@ describe('rewriteRequestHeaders', () => {
     expect(headers['x-other']).toBe('kept');
   });
 
+  it("takes the browser-session cookie out of Cookie and keeps the client's others", () => {
+    const session = { sessionCookie: 'sandbox_session' };
+    expect(rewritten({ cookie: 'a=1; sandbox_session=tok; b=2' }, session).cookie).toBe('a=1; b=2');
+    expect(rewritten({ cookie: 'sandbox_session=tok' }, session)).not.toHaveProperty('cookie');
+    expect(rewritten({ cookie: 'sandbox_session=tok' }).cookie).toBe('sandbox_session=tok');
+  });
+
   it('drops Transfer-Encoding: the upstream leg is framed anew', () => {
     expect(rewritten({ 'transfer-encoding': 'chunked' })).not.toHaveProperty('transfer-encoding');
   });

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { withoutCookie } from '../auth/session.credential.js';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1). On requests `Expect` too, which the router has already
@@ -40,6 +41,8 @@ export interface ForwardingFacts {
   peerTrusted: boolean;
   /** Headers the router consumed itself (routing keys, its own `Authorization`). */
   consumed: ReadonlySet<string>;
+  /** The browser-session cookie (`auth.cookie.name`), taken out of `Cookie`; others stay. */
+  sessionCookie?: string;
   /** `proxy.preserveHost`: keep the client's `Host`; otherwise the target's authority is sent. */
   preserveHost: boolean;
 }
@@ -58,6 +61,11 @@ export function rewriteRequestHeaders(
   for (const name in headers) {
     if (REQUEST_DROPPED.has(name) || FORWARDING.has(name) || facts.consumed.has(name)) continue;
     if (nominated?.has(name) || (name === 'host' && !facts.preserveHost)) continue;
+    if (facts.sessionCookie !== undefined && name === 'cookie') {
+      const others = withoutCookie(headers.cookie ?? '', facts.sessionCookie);
+      if (others !== undefined) out.cookie = others;
+      continue;
+    }
     out[name] = headers[name];
   }
   const { peer, peerTrusted } = facts;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
+import { BodyLimit } from '../limits/body.limit.js';
 import { respond } from './http.responder.js';
 import type { Route } from './request.router.js';
 import { UpstreamPools } from './upstream.pools.js';
@@ -11,9 +12,13 @@ import { UpstreamPools } from './upstream.pools.js';
  */
 @Injectable()
 export class HttpProxy {
-  constructor(private readonly pools: UpstreamPools) {}
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly bodyLimit: BodyLimit,
+  ) {}
 
   async forward(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+    this.bodyLimit.checkDeclared(req);
     const attempt = this.pools.attempt(
       route.target,
       {
@@ -24,6 +29,7 @@ export class HttpProxy {
         timeoutMs: route.timeoutMs,
         sandbox: route.key.sandboxId,
         record: route.record,
+        maxBodyBytes: this.bodyLimit.maxBytes,
       },
       res,
     );

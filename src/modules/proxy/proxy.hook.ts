@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { RouterHttpAdapter } from '../../http.adapter.js';
+import { SessionRedirect } from '../auth/session-redirect.js';
 import { asRouterError } from '../errors/router-error.js';
 import { isRouterEndpoint } from '../health/router-endpoints.js';
 import type { RecordKind, RequestRecord } from '../observability/request.record.js';
@@ -80,7 +81,10 @@ export class ProxyHook implements OnModuleInit {
     );
   }
 
-  /** Opens the request's record, runs `forward`, and answers a rejection with the error body. */
+  /**
+   * Opens the request's record, runs `forward`, and answers a rejection with the error body (or
+   * a browser session's redirect).
+   */
   private serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -95,7 +99,9 @@ export class ProxyHook implements OnModuleInit {
       });
     }
     forward(record).catch((error: unknown) =>
-      respondWithError(req, res, asRouterError(error, this.logger), record),
+      error instanceof SessionRedirect
+        ? error.send(res, record)
+        : respondWithError(req, res, asRouterError(error, this.logger), record),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { ResolutionModule } from '../resolution/resolution.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { HttpProxy } from './http.proxy.js';
@@ -10,7 +11,7 @@ import { UpstreamConnector } from './upstream.connector.js';
 import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
 
 @Module({
-  imports: [RoutingModule, ResolutionModule, AuthModule],
+  imports: [RoutingModule, ResolutionModule, AuthModule, LimitsModule],
   providers: [
     { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
     UpstreamConnector,

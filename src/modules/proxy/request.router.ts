@@ -1,11 +1,14 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
-import { RouterAuth } from '../auth/router-auth.js';
+import { AccessControl } from '../auth/access.control.js';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
+import { ClientRateLimit } from '../limits/client-rate.limit.js';
+import { SandboxSlots } from '../limits/sandbox-slots.limit.js';
 import type { RecordKind, RequestRecord } from '../observability/request.record.js';
 import { SANDBOX_RESOLVER } from '../resolution/resolution.constants.js';
 import type { ResolverChain } from '../resolution/resolver.chain.js';
+import { SKIP_ACTIVITY_HEADER } from '../resolution/sandbox.lifecycle.js';
 import type { Target } from '../resolution/sandbox.resolver.js';
 import type { RouteKey } from '../routing/route-key.js';
 import { RouteKeyExtractor } from '../routing/route-key.extractor.js';
@@ -54,14 +57,18 @@ export class RequestRouter {
 
   constructor(
     private readonly routeKeys: RouteKeyExtractor,
-    private readonly auth: RouterAuth,
+    private readonly access: AccessControl,
     private readonly trustedProxies: TrustedProxies,
     @Inject(SANDBOX_RESOLVER) private readonly resolver: ResolverChain,
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
+    private readonly rate: ClientRateLimit,
+    private readonly slots: SandboxSlots,
   ) {
-    this.consumed = auth.enabled
-      ? new Set([...routeKeys.routingHeaders, 'authorization'])
-      : routeKeys.routingHeaders;
+    this.consumed = new Set([
+      ...routeKeys.routingHeaders,
+      ...access.consumedHeaders,
+      SKIP_ACTIVITY_HEADER,
+    ]);
     this.timeoutMs = config.timeoutSeconds * 1000;
   }
 
@@ -76,22 +83,36 @@ export class RequestRouter {
   }
 
   /**
-   * Checks and resolves a claim. Rejects with a RouterError. Authentication comes first, so an
-   * unauthenticated client learns nothing about routes.
+   * Checks and resolves a claim. Rejects with a RouterError, or a SessionRedirect (auth/) for the
+   * front door to answer. Authentication comes first, so an unauthenticated client learns
+   * nothing about routes; what needs the target (per-sandbox access) comes after resolution.
    */
   async route(req: IncomingMessage, claim: RouteClaim, record: RequestRecord): Promise<Route> {
-    this.auth.authorize(req);
+    // Before auth: guessing credentials costs tokens too.
+    if (this.rate.enabled) this.rate.admit(req);
+    const session = this.access.sessionOf(req);
+    const grant = this.access.authenticate(req, session);
     if ('invalid' in claim) throw claim.invalid;
-    const { key } = claim;
+    const key = this.access.scope(req, claim.key, grant);
     record.sandbox = key.sandboxId;
     record.namespace = key.namespace;
-    const target = await this.resolveWhileConnected(req, key);
+    const target = await this.resolveWhileConnected(req, key, record);
     record.upstream = target.url.host;
+    this.access.authorize(req, key, target, session);
+    // Keep-alive: traffic moves the sandbox's expiry, unless the client says it is not its user.
+    if (target.activity !== undefined && req.headers[SKIP_ACTIVITY_HEADER] !== 'true') {
+      record.activity = target.activity;
+      target.activity.touch();
+    }
+    if (this.slots.enabled) this.slots.take(record, target.identity);
     return {
       key,
       target,
       record,
-      path: joinPath(target.url.pathname, key.upstreamPath ?? req.url ?? '/'),
+      path: joinPath(
+        target.url.pathname,
+        this.access.upstreamTarget(key.upstreamPath ?? req.url ?? '/'),
+      ),
       headers: this.upstreamHeaders(req, record),
       timeoutMs: key.timeoutSeconds
         ? Math.min(key.timeoutSeconds * 1000, this.timeoutMs)
@@ -102,10 +123,11 @@ export class RequestRouter {
 
   /**
    * A request without a route key, for the worker pool: router auth applies as to any other.
-   * Throws UNAUTHORIZED.
+   * Throws UNAUTHORIZED, or FORBIDDEN for a credential that names a sandbox.
    */
   admitToPool(req: IncomingMessage, record: RequestRecord): UpstreamRequest {
-    this.auth.authorize(req);
+    if (this.rate.enabled) this.rate.admit(req);
+    this.access.admitToPool(req);
     return { record, path: req.url ?? '/', headers: this.upstreamHeaders(req, record) };
   }
 
@@ -116,20 +138,28 @@ export class RequestRouter {
       peer,
       peerTrusted: this.trustedProxies.isTrusted(peer),
       consumed: this.consumed,
+      sessionCookie: this.access.sessionCookie,
       preserveHost: this.config.preserveHost,
     });
   }
 
   /**
    * A held resolution (SPEC §4.4: waiting for a sandbox to be ready) ends when the client leaves.
-   * The abort wiring is made only for a resolver that actually waits, not on every request.
+   * The abort wiring is made only for a resolver that actually waits, not on every request; the
+   * record notes how long it waited (`heldMs`).
    */
-  private async resolveWhileConnected(req: IncomingMessage, key: RouteKey): Promise<Target> {
+  private async resolveWhileConnected(
+    req: IncomingMessage,
+    key: RouteKey,
+    record: RequestRecord,
+  ): Promise<Target> {
     let left: AbortController | undefined;
+    let heldSinceMs = 0;
     const abort = () => left?.abort();
     const clientGone = () => {
       if (!left) {
         left = new AbortController();
+        heldSinceMs = performance.now();
         req.socket.once('close', abort);
       }
       return left.signal;
@@ -137,7 +167,10 @@ export class RequestRouter {
     try {
       return await this.resolver.resolve(key, clientGone);
     } finally {
-      if (left) req.socket.off('close', abort);
+      if (left) {
+        req.socket.off('close', abort);
+        record.heldMs = performance.now() - heldSinceMs;
+      }
     }
   }
 }

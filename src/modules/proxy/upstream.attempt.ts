@@ -8,6 +8,7 @@ import {
   upstreamTimeout,
   upstreamUnreachable,
 } from '../errors/router-error.js';
+import { payloadTooLarge } from '../limits/body.limit.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import type { UpstreamPool } from './upstream.pools.js';
 
@@ -25,6 +26,8 @@ export interface AttemptRequest {
   readonly sandbox: string;
   /** The request's record: the attempt counts itself, its timings and its bytes there. */
   readonly record: RequestRecord;
+  /** `proxy.maxBodyBytes` (BodyLimit): a body growing past it aborts the attempt (413). */
+  readonly maxBodyBytes?: number;
 }
 
 /** Where a response body goes: a ServerResponse, or anything written like one. */
@@ -75,6 +78,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   private earlyBytes = 0;
   private trailers?: IncomingHttpHeaders;
   private failure?: Error;
+  private readonly maxBodyBytes: number;
+  /** Body bytes this attempt sent (the record's count adds up every attempt's). */
+  private bodyBytes = 0;
   private readonly resume = () => this.controller?.resume();
 
   constructor(
@@ -84,6 +90,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
     this.record = request.record;
     this.record.attempts++;
+    this.maxBodyBytes = request.maxBodyBytes ?? Infinity;
     this.headTimer = setTimeout(() => {
       this.record.upstreamError = 'timeout';
       this.abort(upstreamTimeout(request.sandbox));
@@ -127,6 +134,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 
   onBodySent(chunk: Buffer): void {
     this.record.bytesIn += chunk.length;
+    this.bodyBytes += chunk.length;
+    // Before the head: the client gets 413; after it, the response is cut.
+    if (this.bodyBytes > this.maxBodyBytes) this.abort(payloadTooLarge(this.maxBodyBytes));
   }
 
   onResponseStart(

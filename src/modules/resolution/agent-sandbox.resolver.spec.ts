@@ -31,9 +31,29 @@ describe('agent-sandbox ready rules', () => {
 
   it('keeps only the fields routing needs', () => {
     const record = decodeSandbox(sandbox({ conditions: [ready], serviceFQDN: 'f' }), 'serviceFQDN');
+    expect(record.lifecycle).toBeUndefined();
     expect(Object.keys(record).sort()).toEqual(
-      ['accessToken', 'host', 'name', 'namespace', 'notReady', 'resourceVersion', 'uid'].sort(),
+      [
+        'accessToken',
+        'host',
+        'lifecycle',
+        'name',
+        'namespace',
+        'notReady',
+        'resourceVersion',
+        'uid',
+      ].sort(),
     );
+  });
+
+  it('carries the opensandbox.io/secure-access-token annotation, as BatchSandboxes do', () => {
+    const object = sandbox({ conditions: [ready], serviceFQDN: 'f' });
+    const annotated = {
+      ...object,
+      metadata: { ...object.metadata, annotations: { 'opensandbox.io/secure-access-token': 't' } },
+    };
+    expect(decodeSandbox(annotated, 'serviceFQDN').accessToken).toBe('t');
+    expect(decodeSandbox(object, 'serviceFQDN').accessToken).toBeUndefined();
   });
 
   it('is not ready without a Ready condition, with Ready not True, or without serviceFQDN', () => {

@@ -3,7 +3,9 @@ import type { ResolutionConfig } from '../config/router.config.js';
 import type { InformerRegistry } from '../kubernetes/informer.registry.js';
 import type { KubeObject } from '../kubernetes/kube.client.js';
 import { IndexedSandboxResolver } from './indexed.resolver.js';
+import { KEEPALIVE_ANNOTATION, LifecycleFacts, RENEW_ANNOTATION } from './lifecycle.facts.js';
 import { SandboxIndex, SandboxRecord } from './sandbox.index.js';
+import type { LifecycleFactory } from './sandbox.lifecycle.js';
 import { toDns1035 } from './sandbox-names.js';
 
 export const ENDPOINTS_ANNOTATION = 'sandbox.opensandbox.io/endpoints';
@@ -32,6 +34,12 @@ export function parseEndpoints(annotation: unknown): { ip: string } | { problem:
   return { ip: first };
 }
 
+/** The resource's secure-access token (SPEC §9), on either CR provider's resources. */
+export function accessTokenOf(metadata: KubeObject['metadata']): string | undefined {
+  const token = metadata?.annotations?.[ACCESS_TOKEN_ANNOTATION];
+  return typeof token === 'string' && token ? token : undefined;
+}
+
 /** SPEC §3.3: `status.ready < 1`, or no usable endpoint, is not ready. */
 export function decodeBatchSandbox(object: KubeObject): SandboxRecord {
   const metadata = object.metadata ?? {};
@@ -48,11 +56,33 @@ export function decodeBatchSandbox(object: KubeObject): SandboxRecord {
     if ('ip' in endpoint) host = endpoint.ip;
     else notReady = endpoint.problem;
   }
-  const token = annotations[ACCESS_TOKEN_ANNOTATION];
   return SandboxRecord.of(metadata, {
     host,
     notReady,
-    accessToken: typeof token === 'string' && token ? token : undefined,
+    accessToken: accessTokenOf(metadata),
+    lifecycle: lifecycleOf(object, annotations),
+  });
+}
+
+/** The phase OpenSandbox's controller reports once every replica is up. */
+const SUCCEED = 'Succeed';
+
+/**
+ * Paused when `spec.pause` asks for it or the phase is Paused or Pausing; a wake trusts only
+ * phase Succeed. The expiry counts only while Succeed: patching a paused BatchSandbox bumps its
+ * generation and sends it through the pause path again.
+ */
+function lifecycleOf(object: KubeObject, annotations: Record<string, string>) {
+  const spec = (object.spec ?? {}) as { pause?: unknown; expireTime?: unknown };
+  const phase = (object.status as { phase?: unknown } | undefined)?.phase;
+  const saysPaused = phase === 'Paused' || phase === 'Pausing';
+  return LifecycleFacts.of({
+    suspended: spec.pause === true || saysPaused,
+    resumeNeeded: spec.pause === true || (saysPaused && spec.pause !== false),
+    unsettled: phase !== undefined && phase !== SUCCEED,
+    annotations,
+    expiry: phase === SUCCEED ? spec.expireTime : undefined,
+    extendAnnotation: annotations[KEEPALIVE_ANNOTATION] ?? annotations[RENEW_ANNOTATION],
   });
 }
 
@@ -66,18 +96,22 @@ export function batchSandboxNameCandidates(id: string): string[] {
 export class BatchSandboxResolver extends IndexedSandboxResolver {
   constructor(
     informers: InformerRegistry,
-    options: { resolution: ResolutionConfig; readyWaitMs: number },
+    options: { resolution: ResolutionConfig; readyWaitMs: number; lifecycle?: LifecycleFactory },
   ) {
     const index = new SandboxIndex();
+    const resource = { group: 'sandbox.opensandbox.io', version: 'v1alpha1', plural: 'batchsandboxes' };
     super({
       source: 'batch-sandbox',
       index,
       candidates: batchSandboxNameCandidates,
       readyWaitMs: options.readyWaitMs,
+      lifecycle: options.lifecycle?.({ index, resource, resumePatch: { spec: { pause: false } },
+        expiryField: 'expireTime',
+      }),
     });
     informers.register({
       provider: 'batch-sandbox',
-      resource: { group: 'sandbox.opensandbox.io', version: 'v1alpha1', plural: 'batchsandboxes' },
+      resource,
       namespaces: options.resolution.kubernetes.namespaces,
       decode: decodeBatchSandbox,
       sink: index,

@@ -1,6 +1,7 @@
 import { RouterError } from '../errors/router-error.js';
 import type { RouteKey } from '../routing/route-key.js';
 import type { SandboxIndex, SandboxRecord } from './sandbox.index.js';
+import type { SandboxLifecycle } from './sandbox.lifecycle.js';
 import type { ClientGone, SandboxResolver, Target, TargetSource } from './sandbox.resolver.js';
 
 /** Clients poll again this soon: sandboxes start in seconds. */
@@ -14,6 +15,8 @@ export interface IndexedResolverOptions {
   readonly candidates: (id: string) => readonly string[];
   /** How long a known but not-ready sandbox is waited for (SPEC §4.4); 0 answers 503 at once. */
   readonly readyWaitMs: number;
+  /** Wake on traffic and keep-alive; undefined when both are off. */
+  readonly lifecycle?: SandboxLifecycle;
 }
 
 /**
@@ -31,6 +34,19 @@ export class IndexedSandboxResolver implements SandboxResolver {
   async resolve(key: RouteKey, clientGone?: ClientGone): Promise<Target | undefined> {
     let record = this.find(key);
     if (record === undefined) return undefined;
+    const { lifecycle } = this.options;
+    if (lifecycle?.wakes(record)) {
+      const found = record;
+      const woken = await lifecycle.hold({
+        sandboxId: key.sandboxId,
+        record,
+        // The same name where the request found it (not a namesake in another namespace).
+        find: () => this.index.get(found.namespace, found.name),
+        clientGone,
+      });
+      if (woken === undefined) return undefined;
+      record = woken;
+    }
     const deadline = Date.now() + this.options.readyWaitMs;
     const signal =
       record.host === undefined && this.options.readyWaitMs > 0 ? clientGone?.() : undefined;
@@ -46,6 +62,7 @@ export class IndexedSandboxResolver implements SandboxResolver {
       source: this.options.source,
       identity: `${record.namespace}/${record.name}/${record.uid}`,
       accessToken: record.accessToken,
+      activity: record.lifecycle?.extendSeconds ? lifecycle?.activity(record) : undefined,
     };
   }
 

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kubernetes/kube.client.js';
 import type { InformerSink } from '../kubernetes/resource.informer.js';
+import type { LifecycleFacts } from './lifecycle.facts.js';
 
 /**
  * What routing needs of one sandbox custom resource, and nothing else: a few hundred bytes
@@ -17,12 +18,14 @@ export class SandboxRecord {
     readonly notReady: string | undefined,
     /** `opensandbox.io/secure-access-token`, for per-sandbox access (SPEC §9). */
     readonly accessToken: string | undefined = undefined,
+    /** Suspension, generation and expiry facts; undefined for most sandboxes. */
+    readonly lifecycle: LifecycleFacts | undefined = undefined,
   ) {}
 
   /** A resource's identity from its metadata, plus what a decoder made of its state. */
   static of(
     metadata: KubeObject['metadata'] = {},
-    state: { host?: string; notReady?: string; accessToken?: string },
+    state: { host?: string; notReady?: string; accessToken?: string; lifecycle?: LifecycleFacts },
   ): SandboxRecord {
     return new SandboxRecord(
       metadata.namespace ?? '',
@@ -32,6 +35,7 @@ export class SandboxRecord {
       state.host,
       state.notReady,
       state.accessToken,
+      state.lifecycle,
     );
   }
 }
@@ -133,7 +137,8 @@ export class SandboxIndex implements InformerSink<SandboxRecord> {
     });
   }
 
-  private notify(name: string): void {
+  /** Wakes the requests waiting on `name` without a change (a wake's patch failed). */
+  notify(name: string): void {
     const set = this.waiters.get(name);
     if (set) for (const wake of [...set]) wake();
   }

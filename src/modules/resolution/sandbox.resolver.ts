@@ -1,4 +1,5 @@
 import type { RouteKey } from '../routing/route-key.js';
+import type { SandboxActivity } from './sandbox.lifecycle.js';
 
 /** Which provider resolved a target (SPEC §3). */
 export type TargetSource = 'pod-ip' | 'dns' | 'agent-sandbox' | 'batch-sandbox' | 'static' | 'pool';
@@ -16,6 +17,8 @@ export interface Target {
   readonly identity: string;
   /** `opensandbox.io/secure-access-token` of the sandbox's resource (SPEC §9), when it has one. */
   readonly accessToken?: string;
+  /** Keep-alive's tracker of the sandbox, when its traffic moves its expiry forward. */
+  readonly activity?: SandboxActivity;
 }
 
 /** Made on demand: an AbortSignal that fires when the waiting client leaves. */

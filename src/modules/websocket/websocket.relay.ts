@@ -29,7 +29,8 @@ const CLOSE_WAIT_MS = 5_000;
 export class WebSocketRelay {
   readonly closed: Promise<void>;
   private finished = false;
-  private lastMessageAt = Date.now();
+  /** Epoch ms of the last message either way (idle limit; keep-alive's WebSocket rule). */
+  lastMessageAt = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -57,6 +58,8 @@ export class WebSocketRelay {
     client.on('error', (error) => this.legFailed(upstream, error));
     upstream.on('error', (error) => this.legFailed(client, error));
     this.startTimers();
+    // Keep-alive counts an open WebSocket as its sandbox's activity while messages flow.
+    record.activity?.follow(this);
     // UpstreamDialer hands the upstream leg over paused: what it sent early is relayed now.
     upstream.resume();
   }
@@ -147,6 +150,7 @@ export class WebSocketRelay {
   private finish(): boolean {
     if (this.finished) return false;
     this.finished = true;
+    this.record.activity?.unfollow(this);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.length = 0;
     return true;

@@ -288,3 +288,47 @@ describe('browser sessions, path routing, secure access', () => {
     expect(reply.headers.location ?? '').not.toMatch(/^\/\//);
   });
 });
+
+/** The shared bearer token in a browser session: no expiry of its own, so maxAgeSeconds. */
+describe('browser sessions, bearer token', () => {
+  let upstream: Upstream;
+  let router: RunningRouter;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    router = await startRouter({
+      config: {
+        auth: { token: 'shared-secret', cookie: { enabled: true, maxAgeSeconds: 900 } },
+        routing: { host: { domains: [DOMAIN] } },
+        resolution: { providers: ['static'], static: { sandboxes: { a: upstream.url } } },
+      },
+    });
+  });
+  afterAll(async () => {
+    await router?.close();
+    await upstream?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    request(router.url, path, { headers: { Host: `a-8080.${DOMAIN}`, ...headers } });
+
+  it('exchanges the token for a cookie that then stands in for Authorization', async () => {
+    const reply = await get('/?sandbox_token=shared-secret');
+    expect(reply.status).toBe(302);
+    expect(reply.headers['set-cookie']).toEqual([
+      'sandbox_session=shared-secret; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=900',
+    ]);
+    expect((await get('/', { Cookie: 'sandbox_session=shared-secret' })).status).toBe(200);
+    const wrong = await get('/?sandbox_token=nope');
+    expectRouterError(wrong, 401, 'UNAUTHORIZED', 'Invalid token.');
+    expect(wrong.headers).not.toHaveProperty('set-cookie');
+  });
+
+  it('lets an Authorization header win over the cookie', async () => {
+    const reply = await get('/', {
+      Authorization: 'Bearer wrong',
+      Cookie: 'sandbox_session=shared-secret',
+    });
+    expectRouterError(reply, 401, 'UNAUTHORIZED', 'Invalid token.');
+  });
+});

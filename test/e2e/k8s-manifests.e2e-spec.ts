@@ -90,7 +90,7 @@ const MODES: Record<string, Mode> = {
     namespace: 'agent-sandbox-system',
     reads: [SANDBOXES],
     needsToken: true,
-    expectConfig: (config) => expect(config.resolution.providers).toEqual(['dns', 'agent-sandbox']),
+    expectConfig: (config) => expect(config.resolution.providers).toEqual(['agent-sandbox', 'dns']),
   },
   opensandbox: {
     namespace: 'opensandbox-router',
@@ -114,14 +114,33 @@ const MODES: Record<string, Mode> = {
 };
 const MODE_NAMES = Object.keys(MODES);
 
-/** Every shipped kustomization, and each mode behind the Gateway with monitoring on top. */
-const VARIANTS = [
+interface Variant {
+  name: string;
+  mode: string;
+  components: string[];
+  /** With components/lifecycle: `patch` on the provider's kind, wake and keep-alive on. */
+  lifecycle?: boolean;
+}
+// The modes whose providers watch sandbox custom resources, which lifecycle/ patches.
+const CR_MODES = ['agent-sandbox', 'opensandbox'];
+
+/**
+ * Every shipped kustomization, each mode behind the Gateway with monitoring on top, and each
+ * custom-resource mode with the lifecycle component.
+ */
+const VARIANTS: Variant[] = [
   ...MODE_NAMES.map((mode) => ({ name: `overlays/${mode}`, mode, components: [] as string[] })),
   { name: 'overlays/gke-gateway', mode: 'agent-sandbox', components: [] },
   ...MODE_NAMES.map((mode) => ({
     name: `overlays/${mode} + components/gke-gateway + monitoring`,
     mode,
     components: ['components/gke-gateway', 'monitoring'],
+  })),
+  ...CR_MODES.map((mode) => ({
+    name: `overlays/${mode} + components/lifecycle`,
+    mode,
+    components: ['components/lifecycle'],
+    lifecycle: true,
   })),
 ];
 
@@ -142,6 +161,10 @@ const ROUTER_SERIES = [
   'sandbox_router_pool_workers',
   'sandbox_router_pool_requests_total',
   'sandbox_router_build_info',
+  'sandbox_router_wake_attempts_total',
+  'sandbox_router_wake_held_requests',
+  'sandbox_router_wake_duration_seconds',
+  'sandbox_router_keepalive_patches_total',
 ];
 
 // Kinds kube-apiserver 1.20 does not serve: PodDisruptionBudget policy/v1 came in 1.21, HPA
@@ -195,7 +218,7 @@ describe('kustomize overlays (k8s/)', () => {
     await (await server.catch(() => undefined))?.stop();
   }, 30_000);
 
-  describe.each(VARIANTS)('$name', ({ name, mode }) => {
+  describe.each(VARIANTS)('$name', ({ name, mode, lifecycle = false }) => {
     const objects = () => rendered.get(name)!;
     const deployment = () => one<Deployment>(objects(), 'Deployment');
     const container = () => deployment().spec.template.spec.containers[0];
@@ -346,6 +369,10 @@ describe('kustomize overlays (k8s/)', () => {
         if (MODES[mode].needsToken) expect(() => load(literal)).toThrow(/auth\.token/);
         else expect(load(literal).config.auth.allowUnauthenticated).toBe(true);
         MODES[mode].expectConfig(config, parseYaml(text!) as Record<string, unknown>);
+        expect([config.lifecycle.wake.enabled, config.lifecycle.keepAlive.enabled]).toEqual([
+          lifecycle,
+          lifecycle,
+        ]);
         expect(containerPort('http')?.containerPort).toBe(config.port);
         expect(containerPort('admin')?.containerPort).toBe(config.adminPort);
         const { delaySeconds, graceSeconds } = config.shutdown;
@@ -365,7 +392,7 @@ describe('kustomize overlays (k8s/)', () => {
       expect(container().image).toBe(`${image.newName}:${image.newTag}`);
     });
 
-    it("binds to the Deployment's service account only list and watch on what its providers read", () => {
+    it("binds to the Deployment's service account only list and watch on what its providers read (and patch with the lifecycle component)", () => {
       const pod = deployment().spec.template.spec;
       const account = objects().find(
         (o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName,
@@ -393,8 +420,9 @@ describe('kustomize overlays (k8s/)', () => {
             for (const resource of rule.resources)
               granted[group ? `${resource}.${group}` : resource] = [...rule.verbs].sort();
       }
+      const verbs = lifecycle ? ['list', 'patch', 'watch'] : ['list', 'watch'];
       expect(granted).toEqual(
-        Object.fromEntries(MODES[mode].reads.map((resource) => [resource, ['list', 'watch']])),
+        Object.fromEntries(MODES[mode].reads.map((resource) => [resource, verbs])),
       );
     });
   });
@@ -495,6 +523,8 @@ describe('kustomize overlays (k8s/)', () => {
           'Cached sandboxes by provider',
           'Watch events by provider and type',
           'Pool workers by state',
+          'Wake attempts and held requests',
+          'Keep-alive patches by outcome',
         ]),
       );
     });
@@ -611,6 +641,38 @@ describe('kustomize overlays (k8s/)', () => {
           checks.map(
             ([verb, resource, scope, allowed]) => `${verb} ${resource} ${scope}: ${allowed}`,
           ),
+        );
+      },
+    );
+
+    // Last: it widens the modes' roles on the server.
+    it.each(CR_MODES)(
+      "with components/lifecycle, accepts every %s object on a dry run and lets it patch its provider's kind only",
+      async (mode) => {
+        const objects = rendered
+          .get(`overlays/${mode} + components/lifecycle`)!
+          .filter((object) => served.has(kindOf(object)));
+        await kube.kubectl(
+          ['apply', '--dry-run=server', '-f', '-'],
+          JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+        );
+        const roles = objects.filter((object) => object.kind.startsWith('ClusterRole'));
+        await kube.kubectl(
+          ['apply', '-f', '-'],
+          JSON.stringify({ apiVersion: 'v1', kind: 'List', items: roles }),
+        );
+        const { namespace, reads } = MODES[mode];
+        const as = `--as=system:serviceaccount:${namespace}:sandbox-router`;
+        const checks = [SANDBOXES, BATCH_SANDBOXES].flatMap((resource) => [
+          check('patch', resource, '--all-namespaces', reads.includes(resource)),
+          check('update', resource, '--all-namespaces', false),
+          check('delete', resource, '--all-namespaces', false),
+        ]);
+        const answers = await mapLimit(checks, 6, ([verb, resource, scope]) =>
+          canI(kube.kubeconfig, [verb, resource, scope, as]),
+        );
+        expect(checks.map(([verb, resource], i) => [verb, resource, answers[i]])).toEqual(
+          checks.map(([verb, resource, , allowed]) => [verb, resource, allowed]),
         );
       },
     );

@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { WakeCoordinator } from '../../src/modules/lifecycle/wake.coordinator.js';
 import { LifecycleMetrics } from '../../src/modules/lifecycle/lifecycle.metrics.js';
+import type { RequestRecord } from '../../src/modules/observability/request.record.js';
+import { RequestRecords } from '../../src/modules/observability/request.records.js';
 import { AgentSandboxResolver } from '../../src/modules/resolution/agent-sandbox.resolver.js';
 import { BatchSandboxResolver } from '../../src/modules/resolution/batch-sandbox.resolver.js';
 import { SANDBOX_RESOLVER } from '../../src/modules/resolution/resolution.constants.js';
@@ -71,7 +73,10 @@ describe('wake on traffic (lifecycle.wake)', () => {
     upstream = await startUpstream();
     wsUpstream = await startWsUpstream();
     router = await routerWith({ timeoutSeconds: 30, maxHeld: 1024 }, (c) => (client = c));
-    impatient = await routerWith({ timeoutSeconds: 1, maxHeld: 1024 }, (c) => (impatientClient = c));
+    impatient = await routerWith(
+      { timeoutSeconds: 1, maxHeld: 1024 },
+      (c) => (impatientClient = c),
+    );
     crowded = await routerWith({ timeoutSeconds: 30, maxHeld: 1 }, () => undefined);
   }, 90_000);
 
@@ -150,6 +155,8 @@ describe('wake on traffic (lifecycle.wake)', () => {
 
   it('resumes a suspended, opted-in sandbox with one patch for 20 concurrent requests, and forwards all of them once it is ready', async () => {
     await createSuspendedSandbox('sleepy', WAKE);
+    const finished: Readonly<RequestRecord>[] = [];
+    router.app.get(RequestRecords).observe({ finished: (record) => finished.push(record) });
     const replies = Array.from({ length: 20 }, (_, i) =>
       request(router.url, `/req-${i}`, { headers: headers('sleepy') }),
     );
@@ -167,6 +174,9 @@ describe('wake on traffic (lifecycle.wake)', () => {
     expect((await getObject(kube, SANDBOX, ns, 'sleepy')).metadata.generation).toBe(2);
     expect(held(router)).toBe(0);
     expect(router.app.get(LifecycleMetrics).wakeSeconds.count).toBe(1);
+    // Each one waited, and its record (the access log's line) says for how long.
+    await eventually(async () => expect(finished).toHaveLength(20));
+    for (const record of finished) expect(record.heldMs).toBeGreaterThan(0);
   });
 
   it('answers 503 at once, and patches nothing, for a suspended sandbox that did not opt in', async () => {

@@ -52,6 +52,9 @@ const ENV_KEYS: Record<string, { path: string[]; coerce?: Coerce }> = {
     path: ['websocket', 'maxConnectionsPerClient'],
     coerce: integer,
   },
+  // So a kustomize component (k8s/components/lifecycle) can turn them on beside its RBAC.
+  LIFECYCLE_WAKE_ENABLED: { path: ['lifecycle', 'wake', 'enabled'], coerce: flag },
+  LIFECYCLE_KEEPALIVE_ENABLED: { path: ['lifecycle', 'keepAlive', 'enabled'], coerce: flag },
   // A colon-separated list like kubectl's; the router reads the first file.
   KUBECONFIG: {
     path: ['resolution', 'kubernetes', 'kubeconfig'],

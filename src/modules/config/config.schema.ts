@@ -60,7 +60,8 @@ export const routerConfigSchema = z
       .superRefine((tls, ctx) => {
         if (tls.port === 0) return;
         for (const key of ['certFile', 'keyFile'] as const) {
-          if (!tls[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'tls.port needs it' });
+          if (tls[key]) continue;
+          ctx.addIssue({ code: 'custom', path: [key], message: 'tls.port needs a PEM file' });
         }
       })
       .prefault({}),

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isGrpcRequest, sendGrpcError } from './grpc-status.js';
 import type { RouterError } from './router-error.js';
 
 /** What the error body depends on; a request Node could not parse has no headers at all. */
@@ -49,6 +50,7 @@ export function sendError(
   error: RouterError,
   requestId: string,
 ): number {
+  if (isGrpcRequest(req)) return sendGrpcError(res, error, requestId);
   if (res.headersSent) {
     res.destroy();
     return 0;

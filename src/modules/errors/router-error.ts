@@ -26,6 +26,26 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * What a gRPC client gets instead of each HTTP status (SPEC §4.7): INVALID_ARGUMENT,
+ * UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, RESOURCE_EXHAUSTED, UNAVAILABLE,
+ * DEADLINE_EXCEEDED; anything else UNKNOWN.
+ */
+const GRPC_STATUS: Readonly<Record<number, number>> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  408: 4,
+  413: 8,
+  429: 8,
+  431: 8,
+  502: 14,
+  503: 14,
+  504: 4,
+};
+const GRPC_UNKNOWN = 2;
+
 export class RouterError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -40,6 +60,11 @@ export class RouterError extends Error {
 
   get status(): number {
     return ERROR_STATUS[this.code];
+  }
+
+  /** The gRPC status code answered to a gRPC client. */
+  get grpcStatus(): number {
+    return GRPC_STATUS[this.status] ?? GRPC_UNKNOWN;
   }
 }
 

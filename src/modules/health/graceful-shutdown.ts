@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { shutdownConfig, type ShutdownConfig } from '../config/router.config.js';
+import { ListenerDrain } from '../http2/listener.drain.js';
 import { OpenSocketRegistry } from '../websocket/open-sockets.registry.js';
 
 const GOING_AWAY = [1001, 'server shutting down'] as const;
@@ -30,6 +31,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicatio
     @Inject(shutdownConfig.KEY) private readonly config: ShutdownConfig,
     private readonly adapterHost: HttpAdapterHost,
     private readonly sockets: OpenSocketRegistry,
+    private readonly listeners: ListenerDrain,
   ) {}
 
   get draining(): boolean {
@@ -39,12 +41,18 @@ export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicatio
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.drainingSince = new Date();
     // Upgraded sockets keep the listener from closing: without a drain, they go first.
-    if (!signal) return this.sockets.closeAll(...GOING_AWAY);
+    if (!signal) {
+      this.listeners.stopAccepting();
+      return this.sockets.closeAll(...GOING_AWAY);
+    }
     this.logger.log(`${signal}: draining; new connections refused in ${this.config.delaySeconds}s`);
     await sleep(this.config.delaySeconds * 1000);
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    // HTTP/2 sessions get GOAWAY as the main listener closes; the TLS listener closes with it.
+    this.listeners.stopAccepting();
     this.graceTimer = setTimeout(() => {
       server.closeAllConnections();
+      this.listeners.cutAll();
       void this.sockets.closeAll(...GOING_AWAY);
     }, this.config.graceSeconds * 1000).unref();
   }
@@ -52,6 +60,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicatio
   /** The listener has closed: whatever WebSocket is left goes now. */
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.graceTimer);
+    this.listeners.cutAll();
     await this.sockets.closeAll(...GOING_AWAY);
   }
 }

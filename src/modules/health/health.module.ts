@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { Http2Module } from '../http2/http2.module.js';
 import { KubernetesModule } from '../kubernetes/kubernetes.module.js';
 import { PoolModule } from '../pool/pool.module.js';
 import { WebSocketModule } from '../websocket/websocket.module.js';
@@ -17,6 +18,7 @@ import { StateMetrics } from './state.metrics.js';
   imports: [
     TerminusModule.forRoot({ logger: false }),
     KubernetesModule,
+    Http2Module,
     WebSocketModule,
     PoolModule,
   ],

@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type Clock, CLOCK } from '../clock/clock.js';
 import { lifecycleConfig, type LifecycleConfig } from '../config/router.config.js';
 import { KubeApiError, KubeClient, objectPath } from '../kubernetes/kube.client.js';

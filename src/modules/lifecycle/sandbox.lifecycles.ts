@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SandboxRecord } from '../resolution/sandbox.index.js';
-import type {
-  LifecycleKind,
-  SandboxLifecycle,
-  WakeHold,
-} from '../resolution/sandbox.lifecycle.js';
+import type { LifecycleKind, SandboxLifecycle, WakeHold } from '../resolution/sandbox.lifecycle.js';
 import { KeepAliveService } from './keep-alive.service.js';
 import { WakeCoordinator } from './wake.coordinator.js';
 

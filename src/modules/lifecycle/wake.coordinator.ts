@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { lifecycleConfig, type LifecycleConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
 import { KubeApiError, KubeClient, objectPath } from '../kubernetes/kube.client.js';
@@ -53,6 +48,7 @@ export class WakeCoordinator implements OnApplicationShutdown {
     return this.held;
   }
 
+  /** Suspended, and opted in (or every sandbox is woken): the feature being on. */
   wakes(record: SandboxRecord): boolean {
     const facts = record.lifecycle;
     return (
@@ -62,7 +58,11 @@ export class WakeCoordinator implements OnApplicationShutdown {
     );
   }
 
-  async hold(kind: LifecycleKind, { sandboxId, record, find, clientGone }: WakeHold) {
+  /** Starts the sandbox's wake (if none runs) and holds this request until it is awake. */
+  async hold(
+    kind: LifecycleKind,
+    { sandboxId, record, find, clientGone }: WakeHold,
+  ): Promise<SandboxRecord | undefined> {
     const wake = this.wakeOf(kind, record, sandboxId);
     if (this.held >= this.config.wake.maxHeld) {
       throw resuming(sandboxId, 'too many requests are waiting for sandboxes to resume');

@@ -51,5 +51,5 @@ export function answerFrameworkError(
 ): void {
   reply.hijack();
   const error = new RouterError('ROUTE_INVALID', 'Malformed request path.');
-  sendError(request.raw, reply.raw as ServerResponse, error, requestIdOf(request.raw));
+  sendError(request.raw, reply.raw, error, requestIdOf(request.raw));
 }

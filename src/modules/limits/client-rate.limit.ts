@@ -15,22 +15,21 @@ import { TokenBuckets } from './token-buckets.js';
 @Injectable()
 export class ClientRateLimit {
   private readonly buckets?: TokenBuckets;
+  /** A field, not a getter: the front door reads it on every request. */
+  readonly enabled: boolean;
 
   constructor(
     @Inject(limitsConfig.KEY) { perClientRps, perClientBurst }: LimitsConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly trustedProxies: TrustedProxies,
   ) {
-    if (perClientRps <= 0) return;
+    this.enabled = perClientRps > 0;
+    if (!this.enabled) return;
     // An unset burst is one second's worth.
     this.buckets = new TokenBuckets({
       ratePerSecond: perClientRps,
       burst: perClientBurst || perClientRps,
     });
-  }
-
-  get enabled(): boolean {
-    return this.buckets !== undefined;
   }
 
   /** Throws RATE_LIMITED, with the whole seconds until the client's next token. */

@@ -20,14 +20,13 @@ const RETRY_AFTER_SECONDS = '1';
 export class SandboxSlots implements RequestObserver {
   private readonly held = new Map<string, number>();
   private readonly max: number;
+  /** A field, not a getter: the front door reads it on every request. */
+  readonly enabled: boolean;
 
   constructor(@Inject(limitsConfig.KEY) config: LimitsConfig, records: RequestRecords) {
     this.max = config.maxConnectionsPerSandbox;
+    this.enabled = this.max > 0;
     if (this.enabled) records.observe(this);
-  }
-
-  get enabled(): boolean {
-    return this.max > 0;
   }
 
   /** Slots in use by `identity`'s requests and WebSockets. */
@@ -37,7 +36,6 @@ export class SandboxSlots implements RequestObserver {
 
   /** Takes a slot of `identity` for the request; throws RATE_LIMITED when none is free. */
   take(record: RequestRecord, identity: string): void {
-    if (!this.enabled) return;
     const used = this.held.get(identity) ?? 0;
     if (used >= this.max) throw tooManyConnections();
     this.held.set(identity, used + 1);

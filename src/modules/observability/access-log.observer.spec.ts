@@ -49,4 +49,10 @@ describe('AccessLogObserver', () => {
     );
     expect(line).toMatchObject({ level: 'info', msg: 'access', pid: process.pid });
   });
+
+  it('notes how long a held request waited for its sandbox', () => {
+    const record = new RequestRecord('r2', 'header', 'GET', '/', false);
+    record.heldMs = 1234.56;
+    expect(lineFor(record).heldMs).toBe(1234.6);
+  });
 });

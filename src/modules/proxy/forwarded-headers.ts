@@ -17,7 +17,9 @@ const HOP_BY_HOP = [
   'trailer',
   'upgrade',
 ];
-const REQUEST_DROPPED = new Set([...HOP_BY_HOP, 'expect', 'transfer-encoding']);
+/** HTTP/2 pseudo-headers: the upstream request gets its own method, path and authority. */
+const PSEUDO = [':method', ':path', ':authority', ':scheme', ':protocol'];
+const REQUEST_DROPPED = new Set([...HOP_BY_HOP, ...PSEUDO, 'expect', 'transfer-encoding']);
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'transfer-encoding']);
 /** Set by the router itself from what it saw (client values kept only from trusted proxies). */
 const FORWARDING = new Set([
@@ -45,6 +47,8 @@ export interface ForwardingFacts {
   sessionCookie?: string;
   /** `proxy.preserveHost`: keep the client's `Host`; otherwise the target's authority is sent. */
   preserveHost: boolean;
+  /** The client came over TLS (the TLS listener): `X-Forwarded-Proto: https`. */
+  secure?: boolean;
 }
 
 /**
@@ -71,7 +75,8 @@ export function rewriteRequestHeaders(
   const { peer, peerTrusted } = facts;
   const chain = peerTrusted ? headers['x-forwarded-for'] : undefined;
   out['x-forwarded-for'] = chain ? `${chain}, ${peer}` : peer;
-  out['x-forwarded-proto'] = (peerTrusted && headers['x-forwarded-proto']) || 'http';
+  out['x-forwarded-proto'] =
+    (peerTrusted && headers['x-forwarded-proto']) || (facts.secure ? 'https' : 'http');
   const host = (peerTrusted && headers['x-forwarded-host']) || headers.host;
   if (host) out['x-forwarded-host'] = host;
   out['x-request-id'] = facts.requestId;

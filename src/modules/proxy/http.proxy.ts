@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { Injectable } from '@nestjs/common';
+import { isGrpcRequest } from '../errors/grpc-status.js';
 import { BodyLimit } from '../limits/body.limit.js';
+import { GrpcProxy } from './grpc.proxy.js';
 import { respond } from './http.responder.js';
 import type { Route } from './request.router.js';
 import { UpstreamPools } from './upstream.pools.js';
@@ -15,10 +18,12 @@ export class HttpProxy {
   constructor(
     private readonly pools: UpstreamPools,
     private readonly bodyLimit: BodyLimit,
+    private readonly grpc: GrpcProxy,
   ) {}
 
   async forward(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
     this.bodyLimit.checkDeclared(req);
+    if (isGrpcRequest(req)) return this.grpc.forward(req, res, route);
     const attempt = this.pools.attempt(
       route.target,
       {
@@ -39,6 +44,9 @@ export class HttpProxy {
 
 /** Node has parsed the framing: a body follows when the client sent a length or chunks. */
 export function hasBody(req: IncomingMessage): boolean {
+  // HTTP/2 has no framing headers: a body follows unless the HEADERS frame ended the stream.
+  if (req.httpVersionMajor === 2)
+    return !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (!!length && length !== '0');
 }

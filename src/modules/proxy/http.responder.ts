@@ -27,7 +27,9 @@ export function respond(
 ): void {
   if (outcome instanceof RouterError) return respondWithError(req, res, outcome, context.record);
   context.record.status = outcome.status;
-  res.writeHead(outcome.status, outcome.statusText, responseHeaders(outcome, context));
+  // HTTP/2 has no reason phrase (Node warns when given one).
+  const statusText = req.httpVersionMajor === 2 ? undefined : outcome.statusText;
+  res.writeHead(outcome.status, statusText, responseHeaders(outcome, context));
   outcome.body.pipe(res);
 }
 

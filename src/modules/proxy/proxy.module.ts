@@ -3,6 +3,8 @@ import { AuthModule } from '../auth/auth.module.js';
 import { LimitsModule } from '../limits/limits.module.js';
 import { ResolutionModule } from '../resolution/resolution.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
+import { GrpcProxy } from './grpc.proxy.js';
+import { UpstreamH2Sessions } from './h2-upstream.sessions.js';
 import { HttpProxy } from './http.proxy.js';
 import { ProxyHook } from './proxy.hook.js';
 import { RequestRouter } from './request.router.js';
@@ -16,6 +18,8 @@ import { SystemLookup, UPSTREAM_LOOKUP } from './upstream.lookup.js';
     { provide: UPSTREAM_LOOKUP, useClass: SystemLookup },
     UpstreamConnector,
     UpstreamPools,
+    UpstreamH2Sessions,
+    GrpcProxy,
     RequestRouter,
     HttpProxy,
     ProxyHook,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessControl } from '../auth/access.control.js';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
@@ -140,6 +141,7 @@ export class RequestRouter {
       consumed: this.consumed,
       sessionCookie: this.access.sessionCookie,
       preserveHost: this.config.preserveHost,
+      secure: (req.socket as TLSSocket).encrypted,
     });
   }
 

@@ -71,7 +71,8 @@ function lifecycleOf(object: KubeObject, ready: Condition | undefined, version: 
   const asksRunning =
     version === 'v1alpha1' ? Number(spec.replicas) >= 1 : spec.operatingMode === 'Running';
   const saysSuspended = ready?.status === 'False' && ready.reason === SUSPENDED_REASON;
-  const observed = ready?.observedGeneration ?? (object.status as SandboxStatus)?.observedGeneration;
+  const observed =
+    ready?.observedGeneration ?? (object.status as SandboxStatus)?.observedGeneration;
   const annotations = (metadata.annotations ?? {}) as Record<string, string>;
   return LifecycleFacts.of({
     suspended: asksSuspended || saysSuspended,
@@ -129,7 +130,10 @@ export class AgentSandboxResolver extends IndexedSandboxResolver {
       index,
       candidates: sandboxNameCandidates,
       readyWaitMs,
-      lifecycle: lifecycle?.({ index, resource, resumePatch: resumePatchFor(version),
+      lifecycle: lifecycle?.({
+        index,
+        resource,
+        resumePatch: resumePatchFor(version),
         expiryField: 'shutdownTime',
       }),
     });

@@ -99,13 +99,20 @@ export class BatchSandboxResolver extends IndexedSandboxResolver {
     options: { resolution: ResolutionConfig; readyWaitMs: number; lifecycle?: LifecycleFactory },
   ) {
     const index = new SandboxIndex();
-    const resource = { group: 'sandbox.opensandbox.io', version: 'v1alpha1', plural: 'batchsandboxes' };
+    const resource = {
+      group: 'sandbox.opensandbox.io',
+      version: 'v1alpha1',
+      plural: 'batchsandboxes',
+    };
     super({
       source: 'batch-sandbox',
       index,
       candidates: batchSandboxNameCandidates,
       readyWaitMs: options.readyWaitMs,
-      lifecycle: options.lifecycle?.({ index, resource, resumePatch: { spec: { pause: false } },
+      lifecycle: options.lifecycle?.({
+        index,
+        resource,
+        resumePatch: { spec: { pause: false } },
         expiryField: 'expireTime',
       }),
     });

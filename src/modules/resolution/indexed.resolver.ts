@@ -22,7 +22,8 @@ export interface IndexedResolverOptions {
 /**
  * Answers from a custom-resource cache, never from the API: unknown -> undefined (the next
  * provider, then 404), one match in several namespaces -> 502 SANDBOX_AMBIGUOUS, known but not
- * ready -> held for the watch event that makes it ready, then 503 SANDBOX_NOT_READY.
+ * ready -> held for the watch event that makes it ready, then 503 SANDBOX_NOT_READY. A suspended
+ * sandbox that wake on traffic applies to is resumed and held by lifecycle/ first.
  */
 export class IndexedSandboxResolver implements SandboxResolver {
   readonly index: SandboxIndex;

@@ -50,8 +50,9 @@ describe('lifecycle facts of an agent-sandbox Sandbox', () => {
   it('reads v1alpha1 suspension as zero replicas', () => {
     const record = decodeSandbox(sandbox({ spec: { replicas: 0 } }), 'serviceFQDN', 'v1alpha1');
     expect(record.lifecycle).toMatchObject({ suspended: true, resumeNeeded: true });
-    expect(decodeSandbox(sandbox({ spec: { replicas: 1 } }), 'serviceFQDN', 'v1alpha1').lifecycle)
-      .toBeUndefined();
+    expect(
+      decodeSandbox(sandbox({ spec: { replicas: 1 } }), 'serviceFQDN', 'v1alpha1').lifecycle,
+    ).toBeUndefined();
   });
 
   it('is unsettled while the Ready condition describes an older generation', () => {

@@ -79,6 +79,10 @@ describe('HeaderRouteStrategy', () => {
     });
   });
 
+  it('finds no route key in a request whose only X-Sandbox-* header is X-Sandbox-Skip-Activity', () => {
+    expect(extract({ 'X-Sandbox-Skip-Activity': 'true' })).toBeUndefined();
+  });
+
   it('requires X-Sandbox-ID when it is sent empty', () => {
     expect(failureOf({ 'X-Sandbox-ID': '' })).toEqual({
       code: 'ROUTE_MISSING',

@@ -14,6 +14,10 @@ export interface HeaderStrategyOptions {
   allowPodIp: boolean;
 }
 
+// Not a routing header: keep-alive's activity opt-out, sent with any routing form.
+const SKIP_ACTIVITY = 'x-sandbox-skip-activity';
+const isRoutingHeader = (name: string) => name.startsWith(PREFIX) && name !== SKIP_ACTIVITY;
+
 const invalid = (detail: string) => new RouterError('ROUTE_INVALID', detail);
 
 /** The agent-sandbox dialect: `X-Sandbox-ID`, `-Namespace`, `-Port`, `-Pod-IP`, `-Timeout`. */
@@ -28,7 +32,7 @@ export class HeaderRouteStrategy implements RouteStrategy {
     const { headers } = req;
     const id = headers['x-sandbox-id'];
     if (!id) {
-      if (!Object.keys(headers).some((name) => name.startsWith(PREFIX))) return undefined;
+      if (!Object.keys(headers).some(isRoutingHeader)) return undefined;
       throw new RouterError('ROUTE_MISSING', 'X-Sandbox-ID header is required.');
     }
     if (!isLabel(id)) throw invalid('Invalid sandbox ID format.');

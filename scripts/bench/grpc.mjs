@@ -173,13 +173,20 @@ if (role === 'upstream') {
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(process.env.BENCH_DURATION ?? 10);
   const concurrency = Number(process.env.BENCH_CONNECTIONS ?? 50);
-  const rows = await measureGrpc({ seconds, concurrency });
-  console.log('| gRPC | direct /s | router /s | router/direct | errors |');
-  console.log('|---|---|---|---|---|');
+  console.log(renderGrpcTable(await measureGrpc({ seconds, concurrency })));
+}
+
+/** The rows of measureGrpc as a markdown table (SPEC §10 / issue 13: unary >= 0.6× direct). */
+export function renderGrpcTable(rows) {
+  const lines = [
+    '| gRPC | direct /s | router /s | router/direct | errors |',
+    '|---|---|---|---|---|',
+  ];
   for (const { kind, direct, routed, ratio } of rows) {
     const name = kind === 'unary' ? 'unary calls' : 'server-streaming messages';
-    console.log(
-      `| ${name} | ${direct.rate} | ${routed.rate} | ${ratio.toFixed(2)} | ${direct.errors + routed.errors} |`,
+    lines.push(
+      `| ${name} | ${direct.rate} | ${routed.rate} | ${ratio.toFixed(2)}× | ${direct.errors + routed.errors} |`,
     );
   }
+  return `${lines.join('\n')}\n`;
 }

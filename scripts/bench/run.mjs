@@ -35,6 +35,7 @@ import { runWrk } from './wrk.mjs';
 import { measureDownload } from './download.mjs';
 import { measureWsEcho } from './ws-echo.mjs';
 import { renderTable } from './table.mjs';
+import { measureGrpc, renderGrpcTable } from './grpc.mjs';
 import { checkAccessLog, checkMetrics, tailOfFile } from './observability.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -322,9 +323,15 @@ async function main() {
       if (interrupted) break;
       rows.push(...(await benchTarget(target, { here, root, dir, upstream, workers })));
     }
+    // gRPC over h2c: its own upstream, router and grpc-js load loops (grpc.mjs).
+    const grpc = interrupted
+      ? undefined
+      : await measureGrpc({ seconds: SECONDS, concurrency: CONNECTIONS }).catch((error) => {
+          console.error(`gRPC FAILED: ${error.message}`);
+        });
     // A cut-short run has nothing to report and must not replace the last results.
     if (interrupted) return 130;
-    const report = renderTable(rows, {
+    const table = renderTable(rows, {
       scenarios: SCENARIOS.map((scenario) => scenario.name),
       setup:
         `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s after a ${WARMUP_SECONDS} s warm-up per scenario; ` +
@@ -333,10 +340,11 @@ async function main() {
           : 'no CPU pinning') +
         `; node ${process.version}; ${new Date().toISOString()}`,
     });
+    const report = `${table}\n${grpc ? renderGrpcTable(grpc) : '| gRPC | FAILED |\n'}`;
     console.log(`\n${report}`);
     mkdirSync(join(root, '.bench'), { recursive: true });
     writeFileSync(join(root, '.bench/results.md'), report);
-    return rows.some((row) => row.failure) ? 1 : 0;
+    return rows.some((row) => row.failure) || !grpc ? 1 : 0;
   } finally {
     await cleanUp();
   }

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
 import { KubeClient, type KubePatch } from '../kubernetes/kube.client.js';
@@ -95,6 +96,37 @@ describe('KeepAliveService', () => {
       new LifecycleMetrics(new Registry()),
     );
     expect(off.trackerOf(kind, sandbox(T0))).toBeUndefined();
+  });
+
+  it('counts an open WebSocket while it carried a message within websocketIdleSeconds', () => {
+    jest.useFakeTimers({ now: T0 });
+    const sweeping = new KeepAliveService(
+      { wake: {} as never, keepAlive: { enabled: true, websocketIdleSeconds: 300 } },
+      { now: () => Date.now() },
+      client,
+      new LifecycleMetrics(new Registry()),
+    );
+    try {
+      const record = sandbox(T0 + 60_000);
+      kind.index.upsert(record);
+      const tracker = sweeping.trackerOf(kind, record)!;
+      const socket = { lastMessageAt: Date.now() };
+      tracker.follow(socket);
+      jest.advanceTimersByTime(10_000);
+      expect(client.patches).toHaveLength(1);
+      // Counted for 300 s after its last message, a patch per 100 s debounce (400 s / 4)...
+      jest.advanceTimersByTime(290_000);
+      expect(client.patches).toHaveLength(3);
+      // ...then silent: a forgotten tab keeps nothing alive.
+      jest.advanceTimersByTime(400_000);
+      expect(client.patches).toHaveLength(3);
+      socket.lastMessageAt = Date.now();
+      jest.advanceTimersByTime(10_000);
+      expect(client.patches).toHaveLength(4);
+    } finally {
+      sweeping.onApplicationShutdown();
+      jest.useRealTimers();
+    }
   });
 
   it('counts an open WebSocket only while it carried a message within the idle window', () => {

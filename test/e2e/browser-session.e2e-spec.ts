@@ -1,32 +1,12 @@
-import { createHmac } from 'node:crypto';
+import { SCOPED_TOKEN_SECRET, scopedToken, seenByUpstream } from '../support/auth-tokens.js';
 import { expectRouterError } from '../support/expect-error.js';
 import { type Reply, request } from '../support/http-client.js';
-import { startRouter, type RunningRouter } from '../support/router-app.js';
+import { staticSandboxes, useRouter } from '../support/router-app.js';
 import { TestClock } from '../support/test-clock.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
-import {
-  connectWs,
-  nextMessage,
-  refusedUpgrade,
-  startWsUpstream,
-  type WsUpstream,
-} from '../support/ws.js';
+import { connectWs, nextMessage, refusedUpgrade } from '../support/ws.js';
 
-const SECRET = 'scoped-token-secret-0123456789abcdef';
 const DOMAIN = 'sandbox.test';
 const APP = 'https://app.example.com';
-
-function scopedToken(claims: { ns: string; name: string; exp: number }) {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const sig = createHmac('sha256', SECRET)
-    .update(`agent-sandbox/scoped-token/v1.${payload}`)
-    .digest('base64url');
-  return `v1.${payload}.${sig}`;
-}
-
-/** Every header value the upstream saw, flattened: no credential may be among them. */
-const seenByUpstream = (upstream: { requests: { url?: string; rawHeaders: string[] }[] }) =>
-  upstream.requests.map((req) => [req.url, ...req.rawHeaders].join('\n')).join('\n');
 
 /** Browser sessions (SPEC §9, agent-sandbox's cookie flow) with scoped tokens and host routing. */
 describe('browser sessions, host routing', () => {
@@ -35,44 +15,26 @@ describe('browser sessions, host routing', () => {
   const tokenA = scopedToken({ ns: 'default', name: 'a', exp: now + 600 });
   const tokenLong = scopedToken({ ns: 'default', name: 'a', exp: now + 86_400 });
   const tokenWs = scopedToken({ ns: 'default', name: 'ws', exp: now + 600 });
-  let upstream: Upstream;
-  let wsUpstream: WsUpstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    wsUpstream = await startWsUpstream();
-    router = await startRouter({
-      config: {
-        auth: {
-          mode: 'scoped-token',
-          scopedTokenSecret: SECRET,
-          cookie: { enabled: true, allowedOrigins: [APP] },
-        },
-        routing: { strategies: ['host'], host: { domains: [DOMAIN] } },
-        resolution: {
-          providers: ['static'],
-          static: {
-            sandboxes: {
-              a: upstream.url,
-              b: upstream.url,
-              ws: `http://127.0.0.1:${wsUpstream.port}`,
-            },
-          },
-        },
+  const env = useRouter({
+    config: ({ upstream, wsUpstream }) => ({
+      auth: {
+        mode: 'scoped-token',
+        scopedTokenSecret: SCOPED_TOKEN_SECRET,
+        cookie: { enabled: true, allowedOrigins: [APP] },
       },
-      override: clock.install,
-    });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await wsUpstream?.close();
-    await upstream?.close();
+      routing: { strategies: ['host'], host: { domains: [DOMAIN] } },
+      resolution: staticSandboxes({
+        a: upstream.url,
+        b: upstream.url,
+        ws: `http://127.0.0.1:${wsUpstream.port}`,
+      }),
+    }),
+    override: clock.install,
   });
   beforeEach(() => clock.setSecond(now));
 
   const get = (sandbox: string, path: string, headers: Record<string, string> = {}) =>
-    request(router.url, path, { headers: { Host: `${sandbox}-8080.${DOMAIN}`, ...headers } });
+    request(env.router.url, path, { headers: { Host: `${sandbox}-8080.${DOMAIN}`, ...headers } });
 
   /** The `Set-Cookie` attributes, by lower-case name (`name=value` first). */
   const cookieOf = (reply: Reply) => {
@@ -90,7 +52,7 @@ describe('browser sessions, host routing', () => {
   };
 
   it('answers a navigation with the token in the query 302 to the same URL, setting a host-only cookie', async () => {
-    const before = upstream.requests.length;
+    const before = env.upstream.requests.length;
     const reply = await get('a', `/app/%2E/x?tab=1&sandbox_token=${tokenA}&b=2`);
     expect(reply.status).toBe(302);
     expect(reply.headers.location).toBe('/app/%2E/x?tab=1&b=2');
@@ -104,7 +66,7 @@ describe('browser sessions, host routing', () => {
       path: '/',
       'max-age': '600',
     });
-    expect(upstream.requests).toHaveLength(before);
+    expect(env.upstream.requests).toHaveLength(before);
   });
 
   it('never lets the cookie outlive auth.cookie.maxAgeSeconds', async () => {
@@ -116,7 +78,7 @@ describe('browser sessions, host routing', () => {
   it('authenticates later requests with the cookie alone and forwards only the other cookies', async () => {
     const reply = await get('a', '/page', { Cookie: `theme=dark; sandbox_session=${tokenA}; x=1` });
     expect(reply.status).toBe(200);
-    const seen = upstream.requests.at(-1)!;
+    const seen = env.upstream.requests.at(-1)!;
     expect(seen.headers.cookie).toBe('theme=dark; x=1');
     expect(seen.headers).not.toHaveProperty('authorization');
   });
@@ -152,17 +114,17 @@ describe('browser sessions, host routing', () => {
   });
 
   it('exchanges only navigations: a POST loses the parameter on its way to the sandbox', async () => {
-    const reply = await request(router.url, `/submit?sandbox_token=${tokenA}&x=1`, {
+    const reply = await request(env.router.url, `/submit?sandbox_token=${tokenA}&x=1`, {
       method: 'POST',
       body: 'x',
       headers: { Host: `a-8080.${DOMAIN}`, Authorization: `Bearer ${tokenA}` },
     });
     expect(reply.status).toBe(200);
-    expect(upstream.requests.at(-1)?.url).toBe('/submit?x=1');
+    expect(env.upstream.requests.at(-1)?.url).toBe('/submit?x=1');
   });
 
   it('does not take the parameter as a credential outside a navigation', async () => {
-    const reply = await request(router.url, `/submit?sandbox_token=${tokenA}`, {
+    const reply = await request(env.router.url, `/submit?sandbox_token=${tokenA}`, {
       method: 'POST',
       body: 'x',
       headers: { Host: `a-8080.${DOMAIN}` },
@@ -171,7 +133,7 @@ describe('browser sessions, host routing', () => {
   });
 
   describe('WebSocket upgrades with the cookie', () => {
-    const url = () => `ws://127.0.0.1:${router.port}/socket`;
+    const url = () => `ws://127.0.0.1:${env.router.port}/socket`;
     const headers = (origin?: string) => ({
       Host: `ws-8080.${DOMAIN}`,
       Cookie: `sandbox_session=${tokenWs}; other=1`,
@@ -187,7 +149,7 @@ describe('browser sessions, host routing', () => {
       const echoed = nextMessage(ws);
       ws.send('ping');
       expect((await echoed).data.toString()).toBe('ping');
-      expect(wsUpstream.requests.at(-1)?.headers.cookie).toBe('other=1');
+      expect(env.wsUpstream.requests.at(-1)?.headers.cookie).toBe('other=1');
       ws.close();
     });
 
@@ -213,7 +175,7 @@ describe('browser sessions, host routing', () => {
   });
 
   it('never forwards a credential: not the token, the cookie or the query parameter', () => {
-    const seen = seenByUpstream(upstream) + seenByUpstream(wsUpstream);
+    const seen = seenByUpstream(env.upstream) + seenByUpstream(env.wsUpstream);
     for (const token of [tokenA, tokenLong, tokenWs]) expect(seen).not.toContain(token);
     expect(seen).not.toContain('sandbox_token');
     expect(seen).not.toContain('sandbox_session');
@@ -224,32 +186,20 @@ describe('browser sessions, host routing', () => {
 /** The OpenSandbox secure-access token in a browser session, with path routing and plain http. */
 describe('browser sessions, path routing, secure access', () => {
   const TOKEN = 'secure/access token';
-  let upstream: Upstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    router = await startRouter({
-      config: {
-        auth: { allowUnauthenticated: true, cookie: { enabled: true, insecure: true } },
-        routing: { strategies: ['path'], path: { prefix: '/s' } },
-        resolution: {
-          providers: ['static'],
-          static: {
-            sandboxes: { sec: { url: upstream.url, secureAccessToken: TOKEN }, open: upstream.url },
-          },
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
+  const env = useRouter({
+    config: ({ upstream }) => ({
+      auth: { allowUnauthenticated: true, cookie: { enabled: true, insecure: true } },
+      routing: { strategies: ['path'], path: { prefix: '/s' } },
+      resolution: staticSandboxes({
+        sec: { url: upstream.url, secureAccessToken: TOKEN },
+        open: upstream.url,
+      }),
+    }),
   });
 
   it('scopes the cookie to the sandbox path prefix, without Secure when insecure is set', async () => {
     const reply = await request(
-      router.url,
+      env.router.url,
       `/s/sec/8080/ui?sandbox_token=${encodeURIComponent(TOKEN)}`,
     );
     expect(reply.status).toBe(302);
@@ -257,60 +207,50 @@ describe('browser sessions, path routing, secure access', () => {
     expect(reply.headers['set-cookie']).toEqual([
       `sandbox_session=${encodeURIComponent(TOKEN)}; HttpOnly; SameSite=Lax; Path=/s/sec/8080; Max-Age=3600`,
     ]);
-    const later = await request(router.url, '/s/sec/8080/ui', {
+    const later = await request(env.router.url, '/s/sec/8080/ui', {
       headers: { Cookie: `sandbox_session=${encodeURIComponent(TOKEN)}` },
     });
     expect(later.status).toBe(200);
-    expect(upstream.requests.at(-1)?.headers).not.toHaveProperty('cookie');
+    expect(env.upstream.requests.at(-1)?.headers).not.toHaveProperty('cookie');
   });
 
   it('answers 401 to a wrong token in the query or the cookie, setting nothing', async () => {
-    const query = await request(router.url, '/s/sec/8080/?sandbox_token=wrong');
+    const query = await request(env.router.url, '/s/sec/8080/?sandbox_token=wrong');
     expectRouterError(query, 401, 'UNAUTHORIZED', 'Missing or invalid secure access credential.');
     expect(query.headers).not.toHaveProperty('set-cookie');
-    const cookie = await request(router.url, '/s/sec/8080/', {
+    const cookie = await request(env.router.url, '/s/sec/8080/', {
       headers: { Cookie: 'sandbox_session=wrong' },
     });
     expectRouterError(cookie, 401, 'UNAUTHORIZED', 'Missing or invalid secure access credential.');
   });
 
   it('strips a parameter no check needed with a 302 that sets no cookie', async () => {
-    const before = upstream.requests.length;
-    const reply = await request(router.url, '/s/open/8080/x?sandbox_token=t&y=1');
+    const before = env.upstream.requests.length;
+    const reply = await request(env.router.url, '/s/open/8080/x?sandbox_token=t&y=1');
     expect(reply.status).toBe(302);
     expect(reply.headers.location).toBe('/s/open/8080/x?y=1');
     expect(reply.headers).not.toHaveProperty('set-cookie');
-    expect(upstream.requests).toHaveLength(before);
+    expect(env.upstream.requests).toHaveLength(before);
   });
 
   it('never redirects off the host, whatever the request target', async () => {
-    const reply = await request(router.url, '//s/open/8080/x?sandbox_token=t');
+    const reply = await request(env.router.url, '//s/open/8080/x?sandbox_token=t');
     expect(reply.headers.location ?? '').not.toMatch(/^\/\//);
   });
 });
 
 /** The shared bearer token in a browser session: no expiry of its own, so maxAgeSeconds. */
 describe('browser sessions, bearer token', () => {
-  let upstream: Upstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    router = await startRouter({
-      config: {
-        auth: { token: 'shared-secret', cookie: { enabled: true, maxAgeSeconds: 900 } },
-        routing: { host: { domains: [DOMAIN] } },
-        resolution: { providers: ['static'], static: { sandboxes: { a: upstream.url } } },
-      },
-    });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
+  const env = useRouter({
+    config: ({ upstream }) => ({
+      auth: { token: 'shared-secret', cookie: { enabled: true, maxAgeSeconds: 900 } },
+      routing: { host: { domains: [DOMAIN] } },
+      resolution: staticSandboxes({ a: upstream.url }),
+    }),
   });
 
   const get = (path: string, headers: Record<string, string> = {}) =>
-    request(router.url, path, { headers: { Host: `a-8080.${DOMAIN}`, ...headers } });
+    request(env.router.url, path, { headers: { Host: `a-8080.${DOMAIN}`, ...headers } });
 
   it('exchanges the token for a cookie that then stands in for Authorization', async () => {
     const reply = await get('/?sandbox_token=shared-secret');

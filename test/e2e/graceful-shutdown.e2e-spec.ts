@@ -1,45 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { deferred } from '../support/deferred.js';
 import { request } from '../support/http-client.js';
-import { ensureBuilt, exitWithin, spawnReadyRouter } from '../support/router-process.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { exitWithin } from '../support/router-process.js';
+import { useSlowSandbox } from '../support/slow-sandbox.js';
 import { until } from '../support/wait.js';
 
 /** SPEC §8: SIGTERM fails readiness at once, lets in-flight requests finish, then exits 0. */
 describe('SIGTERM', () => {
-  let dir: string;
-  let upstream: Upstream;
-  const release = deferred();
-  const received = deferred();
-
-  beforeAll(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'router-shutdown-'));
-    upstream = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('started;');
-      received.resolve();
-      void release.promise.then(() => res.end('finished'));
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { received, release, spawn } = useSlowSandbox();
 
   it('answers 503 on /readyz, finishes the in-flight request and exits 0', async () => {
-    const config = join(dir, 'router.yaml');
-    writeFileSync(
-      config,
-      [
-        `resolution: {providers: [static], static: {sandboxes: {slow: "${upstream.url}"}}}`,
-        'shutdown: {delaySeconds: 0.5, graceSeconds: 10}',
-        '',
-      ].join('\n'),
-    );
-    const router = await spawnReadyRouter(config);
+    const router = await spawn(0.5);
     const { base } = router;
     try {
       const inFlight = request(base, '/work', { headers: { 'X-Sandbox-ID': 'slow' } });

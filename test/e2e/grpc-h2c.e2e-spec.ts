@@ -4,59 +4,28 @@ import type { AddressInfo } from 'node:net';
 import { REQUEST_OBSERVER } from '../../src/modules/observability/request.observer.js';
 import type { RequestRecord } from '../../src/modules/observability/request.record.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import {
-  ECHO_SERVICE,
-  EchoClient,
-  type GrpcUpstream,
-  MESSAGE_LIMITS,
-  metadataOf,
-  startGrpcUpstream,
-  unary,
-} from '../support/grpc.js';
+import { ECHO_SERVICE, metadataOf, unary } from '../support/grpc.js';
+import { useGrpcRouter } from '../support/grpc-router.js';
 import { type RunningRouter, startRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
 import { until } from '../support/wait.js';
 
 const bytes = (buffer: Buffer) => buffer;
 
 describe('gRPC over h2c on the main port', () => {
-  let upstream: GrpcUpstream;
-  let httpUpstream: Upstream;
-  let router: RunningRouter;
-  let client: EchoClient;
   const records: RequestRecord[] = [];
-  const routeTo = (extra: Record<string, string> = {}) =>
-    metadataOf({ 'x-sandbox-id': 'sb', 'x-sandbox-port': String(upstream.port), ...extra });
-
-  beforeAll(async () => {
-    upstream = await startGrpcUpstream();
-    httpUpstream = await startUpstream();
-    router = await startRouter({
-      lookup: new MappedLookup((host) => !host.startsWith('gone')),
-      override: (builder) =>
-        builder
-          .overrideProvider(REQUEST_OBSERVER)
-          .useValue([{ finished: (record: RequestRecord) => records.push(record) }]),
-    });
-    client = new EchoClient(
-      `127.0.0.1:${router.port}`,
-      grpc.credentials.createInsecure(),
-      MESSAGE_LIMITS,
-    );
-  });
-
-  afterAll(async () => {
-    client.close();
-    await router.close();
-    await upstream.close();
-    await httpUpstream.close();
-  });
+  const env = useGrpcRouter(() => ({
+    lookup: new MappedLookup((host) => !host.startsWith('gone')),
+    override: (builder) =>
+      builder
+        .overrideProvider(REQUEST_OBSERVER)
+        .useValue([{ finished: (record: RequestRecord) => records.push(record) }]),
+  }));
 
   it('relays a unary call with metadata both ways', async () => {
     const { response, error, headers } = await unary(
-      client,
+      env.client,
       Buffer.from('hello'),
-      routeTo({ 'x-md': 'from-client' }),
+      env.route({ 'x-md': 'from-client' }),
     );
     expect(error).toBeUndefined();
     expect(response?.toString()).toBe('hello');
@@ -66,9 +35,9 @@ describe('gRPC over h2c on the main port', () => {
 
   it('fills the request record of a call (attempts, bytes, status, timings)', async () => {
     const { error } = await unary(
-      client,
+      env.client,
       Buffer.alloc(1000),
-      routeTo({ 'x-request-id': 'grpc-record' }),
+      env.route({ 'x-request-id': 'grpc-record' }),
     );
     expect(error).toBeUndefined();
     await until(() => records.some((record) => record.requestId === 'grpc-record'));
@@ -83,18 +52,18 @@ describe('gRPC over h2c on the main port', () => {
 
   it('relays a 4 MiB message each way', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024, 7);
-    const { response, error } = await unary(client, big, routeTo());
+    const { response, error } = await unary(env.client, big, env.route());
     expect(error).toBeUndefined();
     expect(response?.equals(big)).toBe(true);
   });
 
   it('relays a server-streaming call', async () => {
-    const call = client.makeServerStreamRequest(
+    const call = env.client.makeServerStreamRequest(
       ECHO_SERVICE.serverStream.path,
       bytes,
       bytes,
       Buffer.from('50'),
-      routeTo(),
+      env.route(),
     );
     const received: string[] = [];
     call.on('data', (chunk: Buffer) => received.push(chunk.toString()));
@@ -106,11 +75,11 @@ describe('gRPC over h2c on the main port', () => {
 
   it('relays a client-streaming call', async () => {
     const answer = new Promise<string>((resolve, reject) => {
-      const call = client.makeClientStreamRequest(
+      const call = env.client.makeClientStreamRequest(
         ECHO_SERVICE.clientStream.path,
         bytes,
         bytes,
-        routeTo(),
+        env.route(),
         (error: grpc.ServiceError | null, response?: Buffer) =>
           error ? reject(error) : resolve(response!.toString()),
       );
@@ -121,7 +90,12 @@ describe('gRPC over h2c on the main port', () => {
   });
 
   it('relays a bidirectional call, each answer arriving before the next message is sent', async () => {
-    const call = client.makeBidiStreamRequest(ECHO_SERVICE.bidi.path, bytes, bytes, routeTo());
+    const call = env.client.makeBidiStreamRequest(
+      ECHO_SERVICE.bidi.path,
+      bytes,
+      bytes,
+      env.route(),
+    );
     const next = () =>
       new Promise<string>((resolve) => call.once('data', (c: Buffer) => resolve(c.toString())));
     for (const word of ['one', 'two', 'three']) {
@@ -135,7 +109,7 @@ describe('gRPC over h2c on the main port', () => {
   });
 
   it("passes the upstream's error status and custom trailers to the client", async () => {
-    const { error } = await unary(client, Buffer.from('x'), routeTo({ 'x-fail': '9' }));
+    const { error } = await unary(env.client, Buffer.from('x'), env.route({ 'x-fail': '9' }));
     expect(error?.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(error?.details).toBe('upstream says no');
     expect(error?.metadata.get('x-custom-trailer')).toEqual(['kept']);
@@ -143,61 +117,64 @@ describe('gRPC over h2c on the main port', () => {
 
   it('ends a call past its deadline with DEADLINE_EXCEEDED and cancels the upstream call', async () => {
     const { error } = await unary(
-      client,
+      env.client,
       Buffer.from('x'),
-      routeTo({ 'x-hang': '1', 'x-call': 'slow' }),
+      env.route({ 'x-hang': '1', 'x-call': 'slow' }),
       {
         deadline: Date.now() + 300,
       },
     );
     expect(error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    await until(() => upstream.cancelled.includes('slow'));
+    await until(() => env.upstream.cancelled.includes('slow'));
   });
 
+  /** How the router refused a call: its status, details and `x-router-code` trailer. */
+  const refusal = async (metadata: grpc.Metadata) => {
+    const { error } = await unary(env.client, Buffer.from('x'), metadata);
+    const routerCode = error?.metadata.get('x-router-code');
+    return { code: error?.code, details: error?.details, routerCode };
+  };
+
   it('answers UNAVAILABLE with the router code for a sandbox that does not resolve', async () => {
-    const { error } = await unary(
-      client,
-      Buffer.from('x'),
-      metadataOf({ 'x-sandbox-id': 'gone', 'x-sandbox-port': '1' }),
-    );
-    expect(error?.code).toBe(grpc.status.UNAVAILABLE);
-    expect(error?.details).toBe('Could not connect to the backend sandbox: gone');
-    expect(error?.metadata.get('x-router-code')).toEqual(['UPSTREAM_UNREACHABLE']);
+    expect(await refusal(metadataOf({ 'x-sandbox-id': 'gone', 'x-sandbox-port': '1' }))).toEqual({
+      code: grpc.status.UNAVAILABLE,
+      details: 'Could not connect to the backend sandbox: gone',
+      routerCode: ['UPSTREAM_UNREACHABLE'],
+    });
   });
 
   it('answers INVALID_ARGUMENT for a call without a route key', async () => {
-    const { error } = await unary(client, Buffer.from('x'), metadataOf({}));
-    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(error?.details).toBe('X-Sandbox-ID header is required.');
-    expect(error?.metadata.get('x-router-code')).toEqual(['ROUTE_MISSING']);
+    expect(await refusal(metadataOf({}))).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'X-Sandbox-ID header is required.',
+      routerCode: ['ROUTE_MISSING'],
+    });
   });
 
   it('answers INVALID_ARGUMENT for a malformed route key', async () => {
-    const { error } = await unary(
-      client,
-      Buffer.from('x'),
-      metadataOf({ 'x-sandbox-id': 'sb', 'x-sandbox-port': 'nope' }),
-    );
-    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(error?.metadata.get('x-router-code')).toEqual(['ROUTE_INVALID']);
+    const route = metadataOf({ 'x-sandbox-id': 'sb', 'x-sandbox-port': 'nope' });
+    expect(await refusal(route)).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      routerCode: ['ROUTE_INVALID'],
+    });
   });
 
   it('still serves HTTP/1.1 on the same port', async () => {
-    const response = await fetch(`${router.url}/plain?q=1`, {
-      headers: { 'x-sandbox-id': 'sb', 'x-sandbox-port': String(httpUpstream.port) },
+    const response = await fetch(`${env.router.url}/plain?q=1`, {
+      headers: { 'x-sandbox-id': 'sb', 'x-sandbox-port': String(env.httpUpstream.port) },
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { url: string }).url).toBe('/plain?q=1');
   });
 
   it('sends a non-gRPC HTTP/2 request upstream as HTTP/1.1, host from :authority', async () => {
-    const session = connect(router.url);
+    const session = connect(env.router.url);
     try {
       const stream = session.request({
         ':method': 'POST',
         ':path': '/h2?x=1',
         'x-sandbox-id': 'sb',
-        'x-sandbox-port': String(httpUpstream.port),
+        'x-sandbox-port': String(env.httpUpstream.port),
       });
       stream.end('body');
       const head = await new Promise<Record<string, unknown>>((resolve) =>
@@ -214,7 +191,7 @@ describe('gRPC over h2c on the main port', () => {
       };
       expect(echoed.method).toBe('POST');
       expect(echoed.url).toBe('/h2?x=1');
-      expect(echoed.headers['x-forwarded-host']).toBe(`127.0.0.1:${router.port}`);
+      expect(echoed.headers['x-forwarded-host']).toBe(`127.0.0.1:${env.router.port}`);
       expect(Object.keys(echoed.headers).filter((name) => name.startsWith(':'))).toEqual([]);
     } finally {
       session.close();
@@ -222,7 +199,7 @@ describe('gRPC over h2c on the main port', () => {
   });
 
   it("serves the router's own endpoints over HTTP/2", async () => {
-    const session = connect(router.url);
+    const session = connect(env.router.url);
     try {
       const stream = session.request({ ':path': '/healthz' });
       const head = await new Promise<Record<string, unknown>>((resolve) =>

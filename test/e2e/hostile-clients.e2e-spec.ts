@@ -3,8 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { expectRouterError } from '../support/expect-error.js';
 import { request, type Reply } from '../support/http-client.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import { type RunningRouter, startRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { useRouter } from '../support/router-app.js';
 
 /** A raw connection to the router: what the test writes, and everything read until it closes. */
 function rawClient(port: number) {
@@ -54,17 +53,9 @@ function trickle(socket: Socket, text: string, everyMs: number): void {
 
 /** Slow and oversized clients, and requests Node or Fastify refuse before routing. */
 describe('hostile clients', () => {
-  const env = {} as { router: RunningRouter; upstream: Upstream };
-  beforeAll(async () => {
-    env.upstream = await startUpstream();
-    env.router = await startRouter({
-      lookup: new MappedLookup(),
-      config: { server: { headersTimeoutSeconds: 2 } },
-    });
-  });
-  afterAll(async () => {
-    await env.router.close();
-    await env.upstream.close();
+  const env = useRouter({
+    lookup: new MappedLookup(),
+    config: { server: { headersTimeoutSeconds: 2 } },
   });
   const sandbox = () => ({ 'X-Sandbox-ID': 'box', 'X-Sandbox-Port': String(env.upstream.port) });
 
@@ -115,17 +106,9 @@ describe('hostile clients', () => {
 });
 
 describe('server.maxHeaderBytes and server.keepAliveTimeoutSeconds', () => {
-  const env = {} as { router: RunningRouter; upstream: Upstream };
-  beforeAll(async () => {
-    env.upstream = await startUpstream();
-    env.router = await startRouter({
-      lookup: new MappedLookup(),
-      config: { server: { maxHeaderBytes: 2048, keepAliveTimeoutSeconds: 1 } },
-    });
-  });
-  afterAll(async () => {
-    await env.router.close();
-    await env.upstream.close();
+  const env = useRouter({
+    lookup: new MappedLookup(),
+    config: { server: { maxHeaderBytes: 2048, keepAliveTimeoutSeconds: 1 } },
   });
 
   it('answers 431 past the configured header size', async () => {

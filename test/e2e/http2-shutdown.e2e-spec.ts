@@ -1,44 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:http2';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { deferred } from '../support/deferred.js';
-import { ensureBuilt, exitWithin, spawnReadyRouter } from '../support/router-process.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { exitWithin } from '../support/router-process.js';
+import { useSlowSandbox } from '../support/slow-sandbox.js';
 
 /** SPEC §8 for HTTP/2: on SIGTERM a session gets GOAWAY, and its open stream still finishes. */
 describe('SIGTERM with an HTTP/2 client', () => {
-  let dir: string;
-  let upstream: Upstream;
-  const release = deferred();
-  const received = deferred();
-
-  beforeAll(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'router-h2-shutdown-'));
-    upstream = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('started;');
-      received.resolve();
-      void release.promise.then(() => res.end('finished'));
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { received, release, spawn } = useSlowSandbox();
 
   it('sends GOAWAY, lets the open stream finish and exits 0', async () => {
-    const config = join(dir, 'router.yaml');
-    writeFileSync(
-      config,
-      [
-        `resolution: {providers: [static], static: {sandboxes: {slow: "${upstream.url}"}}}`,
-        'shutdown: {delaySeconds: 0.2, graceSeconds: 10}',
-        '',
-      ].join('\n'),
-    );
-    const router = await spawnReadyRouter(config);
+    const router = await spawn(0.2);
     const session = connect(router.base);
     try {
       const goaway = new Promise((resolve) => session.once('goaway', resolve));

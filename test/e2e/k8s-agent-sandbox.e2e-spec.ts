@@ -2,52 +2,30 @@ import { SANDBOX_RESOLVER } from '../../src/modules/resolution/resolution.consta
 import type { ResolverChain } from '../../src/modules/resolution/resolver.chain.js';
 import { expectRouterError, expectSandboxNotFound } from '../support/expect-error.js';
 import { request } from '../support/http-client.js';
-import type { KubeApiServer } from '../support/kube-apiserver.js';
-import {
-  type KubeSandboxes,
-  SANDBOX,
-  sandboxHeaders,
-  startSandboxCluster,
-  startSyncedRouter,
-} from '../support/kube-sandboxes.js';
+import { useSandboxCluster } from '../support/kube-routers.js';
+import { SANDBOX, sandboxHeaders } from '../support/kube-sandboxes.js';
 import { eventually } from '../support/wait.js';
 import { MappedLookup } from '../support/mapped-lookup.js';
-import type { RunningRouter } from '../support/router-app.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
 
 describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
-  let kube: KubeApiServer;
-  let sandboxes: KubeSandboxes;
-  let upstream: Upstream;
-  let router: RunningRouter;
-  let lookup: MappedLookup;
   const ns = 'agents-a';
   const other = 'agents-b';
-
-  beforeAll(async () => {
-    ({ kube, sandboxes } = await startSandboxCluster([ns, other]));
-    upstream = await startUpstream();
-    lookup = new MappedLookup((host) => host.endsWith('.svc.cluster.local'));
-    router = await startSyncedRouter({
-      lookup,
-      config: {
-        resolution: { providers: ['agent-sandbox'], kubernetes: { kubeconfig: kube.kubeconfig } },
-      },
-    });
-  }, 90_000);
-
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-    await kube?.stop();
-  }, 30_000);
+  const lookup = new MappedLookup((host) => host.endsWith('.svc.cluster.local'));
+  const env = useSandboxCluster({
+    namespaces: [ns, other],
+    providers: ['agent-sandbox'],
+    routers: { main: { lookup } },
+  });
+  const { routers } = env;
 
   const get = (id: string, namespace = ns) =>
-    request(router.url, '/hello', { headers: sandboxHeaders(id, namespace, upstream.port) });
-  const resolver = () => router.app.get<ResolverChain>(SANDBOX_RESOLVER);
+    request(routers.main.url, '/hello', {
+      headers: sandboxHeaders(id, namespace, env.upstream.port),
+    });
+  const resolver = () => routers.main.app.get<ResolverChain>(SANDBOX_RESOLVER);
 
   it('answers 503 SANDBOX_NOT_READY with Retry-After and the reason until the status says ready, then routes to status.serviceFQDN', async () => {
-    await sandboxes.createSandbox(ns, 'starting');
+    await env.sandboxes.createSandbox(ns, 'starting');
     const waiting = await eventually(async () => {
       const reply = await get('starting');
       expect(reply.status).toBe(503);
@@ -61,7 +39,7 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
     );
     expect(waiting.headers['retry-after']).toBe('1');
 
-    await sandboxes.setStatus(SANDBOX, ns, 'starting', {
+    await env.sandboxes.setStatus(SANDBOX, ns, 'starting', {
       conditions: [
         { type: 'Ready', status: 'False', reason: 'PodPending', message: 'pod is pending' },
       ],
@@ -75,7 +53,7 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
       ),
     );
 
-    await sandboxes.markReady(ns, 'starting');
+    await env.sandboxes.markReady(ns, 'starting');
     const routed = await eventually(async () => {
       const reply = await get('starting');
       expect(reply.status).toBe(200);
@@ -86,8 +64,8 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
   });
 
   it('answers 503 while Ready is True but status.serviceFQDN is not set yet', async () => {
-    await sandboxes.createSandbox(ns, 'no-fqdn');
-    await sandboxes.setStatus(SANDBOX, ns, 'no-fqdn', {
+    await env.sandboxes.createSandbox(ns, 'no-fqdn');
+    await env.sandboxes.setStatus(SANDBOX, ns, 'no-fqdn', {
       conditions: [{ type: 'Ready', status: 'True' }],
     });
     await eventually(async () =>
@@ -102,19 +80,19 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
 
   it('answers 404 SANDBOX_NOT_FOUND for an unknown sandbox and once a routed sandbox is deleted', async () => {
     expectSandboxNotFound(await get('never-created'), 'never-created');
-    await sandboxes.createReadySandbox(ns, 'short-lived');
+    await env.sandboxes.createReadySandbox(ns, 'short-lived');
     await eventually(async () => expect((await get('short-lived')).status).toBe(200));
 
-    await sandboxes.delete(SANDBOX, ns, 'short-lived');
+    await env.sandboxes.delete(SANDBOX, ns, 'short-lived');
     await eventually(async () => expectSandboxNotFound(await get('short-lived'), 'short-lived'));
   });
 
   it('finds the sandbox- prefixed DNS-1035 name for an id with a leading digit, and the normalised name for upper case', async () => {
-    await sandboxes.createReadySandbox(ns, 'sandbox-7up');
+    await env.sandboxes.createReadySandbox(ns, 'sandbox-7up');
     await eventually(async () => expect((await get('7up')).status).toBe(200));
     expect(lookup.seen.at(-1)).toBe(`sandbox-7up.${ns}.svc.cluster.local`);
 
-    await sandboxes.createReadySandbox(ns, 'my-box');
+    await env.sandboxes.createReadySandbox(ns, 'my-box');
     // Upper case never passes the header rule; route forms without it (host names) may carry it.
     const target = await eventually(() =>
       resolver().resolve({ kind: 'host', sandboxId: 'My_Box', namespace: ns, port: 80 }),
@@ -124,13 +102,13 @@ describe('agent-sandbox Sandbox resources on a real kube-apiserver', () => {
 
   it('answers 502 SANDBOX_AMBIGUOUS for a name in two namespaces when the route names no namespace', async () => {
     for (const namespace of [ns, other]) {
-      await sandboxes.createReadySandbox(namespace, 'twin');
+      await env.sandboxes.createReadySandbox(namespace, 'twin');
     }
     await eventually(async () => expect((await get('twin', other)).status).toBe(200));
     expect(lookup.seen.at(-1)).toBe(`twin.${other}.svc.cluster.local`);
 
     const ambiguous = await resolver()
-      .resolve({ kind: 'host', sandboxId: 'twin', port: upstream.port })
+      .resolve({ kind: 'host', sandboxId: 'twin', port: env.upstream.port })
       .catch((error: unknown) => error);
     expect(ambiguous).toMatchObject({ code: 'SANDBOX_AMBIGUOUS', status: 502 });
   });

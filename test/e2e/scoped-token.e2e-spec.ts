@@ -1,30 +1,13 @@
-import { createHmac } from 'node:crypto';
+import { SCOPED_TOKEN_SECRET as SECRET, scopedToken } from '../support/auth-tokens.js';
 import { expectRouterError } from '../support/expect-error.js';
 import { type Reply, request } from '../support/http-client.js';
-import { startRouter, type RunningRouter } from '../support/router-app.js';
+import { staticSandboxes, useRouter } from '../support/router-app.js';
 import { TestClock } from '../support/test-clock.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
-import {
-  connectWs,
-  nextMessage,
-  refusedUpgrade,
-  startWsUpstream,
-  type WsUpstream,
-} from '../support/ws.js';
+import { connectWs, nextMessage, refusedUpgrade } from '../support/ws.js';
 
-const SECRET = 'scoped-token-secret-0123456789abcdef';
 const DOMAIN = 'sandbox.test';
 const REJECTED = 'Missing or invalid scoped token.';
 const FORBIDDEN = 'Access to this sandbox is forbidden.';
-
-/** An agent-sandbox scoped token, computed here from the SPEC §9 formula. */
-function scopedToken(claims: { ns?: string; name?: string; exp?: number }, secret = SECRET) {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const sig = createHmac('sha256', secret)
-    .update(`agent-sandbox/scoped-token/v1.${payload}`)
-    .digest('base64url');
-  return `v1.${payload}.${sig}`;
-}
 
 const expectRejected = (reply: Reply) => {
   expectRouterError(reply, 401, 'UNAUTHORIZED', REJECTED);
@@ -37,42 +20,24 @@ describe('scoped tokens', () => {
   const clock = new TestClock();
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const good = scopedToken({ ns: 'default', name: 'sb', exp });
-  let upstream: Upstream;
-  let wsUpstream: WsUpstream;
-  let router: RunningRouter;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    wsUpstream = await startWsUpstream();
-    router = await startRouter({
-      config: {
-        // Padded: the secret is trimmed, as SCOPED_TOKEN_SECRET is.
-        auth: { mode: 'scoped-token', scopedTokenSecret: `  ${SECRET}\n` },
-        routing: { strategies: ['header', 'host'], host: { domains: [DOMAIN] } },
-        resolution: {
-          providers: ['static'],
-          static: {
-            sandboxes: {
-              sb: upstream.url,
-              other: upstream.url,
-              ws: `http://127.0.0.1:${wsUpstream.port}`,
-            },
-          },
-        },
-        pool: { workers: [{ url: upstream.url }], healthCheckIntervalSeconds: 3600 },
-      },
-      override: clock.install,
-    });
-  });
-  afterAll(async () => {
-    await router?.close();
-    await wsUpstream?.close();
-    await upstream?.close();
+  const env = useRouter({
+    config: ({ upstream, wsUpstream }) => ({
+      // Padded: the secret is trimmed, as SCOPED_TOKEN_SECRET is.
+      auth: { mode: 'scoped-token', scopedTokenSecret: `  ${SECRET}\n` },
+      routing: { strategies: ['header', 'host'], host: { domains: [DOMAIN] } },
+      resolution: staticSandboxes({
+        sb: upstream.url,
+        other: upstream.url,
+        ws: `http://127.0.0.1:${wsUpstream.port}`,
+      }),
+      pool: { workers: [{ url: upstream.url }], healthCheckIntervalSeconds: 3600 },
+    }),
+    override: clock.install,
   });
   beforeEach(() => clock.setSecond(exp - 60));
 
   const send = (token: string | undefined, headers: Record<string, string> = {}) =>
-    request(router.url, '/work', {
+    request(env.router.url, '/work', {
       headers: {
         'X-Sandbox-ID': 'sb',
         ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
@@ -83,11 +48,11 @@ describe('scoped tokens', () => {
   it('lets a token for the sandbox in and never forwards Authorization', async () => {
     const reply = await send(good);
     expect(reply.status).toBe(200);
-    expect(upstream.requests.at(-1)?.headers).not.toHaveProperty('authorization');
+    expect(env.upstream.requests.at(-1)?.headers).not.toHaveProperty('authorization');
   });
 
   it('takes a token for the default namespace on a host route, which names none', async () => {
-    const reply = await request(router.url, '/', {
+    const reply = await request(env.router.url, '/', {
       headers: { Host: `sb-8080.${DOMAIN}`, Authorization: `Bearer ${good}` },
     });
     expect(reply.status).toBe(200);
@@ -112,9 +77,9 @@ describe('scoped tokens', () => {
     ['a malformed token', 'v1.abc'],
     ['the shared-token form', SECRET],
   ])('answers 401 for %s, with the same body every time', async (_case, token) => {
-    const before = upstream.requests.length;
+    const before = env.upstream.requests.length;
     expectRejected(await send(token));
-    expect(upstream.requests).toHaveLength(before);
+    expect(env.upstream.requests).toHaveLength(before);
   });
 
   it('checks the token before the route, so a bad route or an unknown sandbox still answers 401', async () => {
@@ -130,22 +95,22 @@ describe('scoped tokens', () => {
     ['an X-Sandbox-Pod-IP header', { 'X-Sandbox-Pod-IP': '10.0.0.7' }],
     ['an X-Sandbox-UID header', { 'X-Sandbox-UID': 'abc' }],
   ])('answers 403 FORBIDDEN to a valid token with %s', async (_case, headers) => {
-    const before = upstream.requests.length;
+    const before = env.upstream.requests.length;
     expectForbidden(await send(good, headers));
-    expect(upstream.requests).toHaveLength(before);
+    expect(env.upstream.requests).toHaveLength(before);
   });
 
   it('answers 403 to a token for another namespace on a host route', async () => {
     const token = scopedToken({ ns: 'team-b', name: 'sb', exp });
-    const reply = await request(router.url, '/', {
+    const reply = await request(env.router.url, '/', {
       headers: { Host: `sb-8080.${DOMAIN}`, Authorization: `Bearer ${token}` },
     });
     expectForbidden(reply);
   });
 
   it('refuses the worker pool: 401 without a valid token, 403 with one (it names a sandbox)', async () => {
-    expectRejected(await request(router.url, '/run_code', { method: 'POST', body: '{}' }));
-    const reply = await request(router.url, '/run_code', {
+    expectRejected(await request(env.router.url, '/run_code', { method: 'POST', body: '{}' }));
+    const reply = await request(env.router.url, '/run_code', {
       method: 'POST',
       body: '{}',
       headers: { Authorization: `Bearer ${good}` },
@@ -154,11 +119,11 @@ describe('scoped tokens', () => {
   });
 
   it('keeps the router endpoints open', async () => {
-    expect((await request(router.url, '/healthz')).status).toBe(200);
+    expect((await request(env.router.url, '/healthz')).status).toBe(200);
   });
 
   it('checks WebSocket upgrades the same way', async () => {
-    const url = `ws://127.0.0.1:${router.port}/`;
+    const url = `ws://127.0.0.1:${env.router.port}/`;
     const wsToken = scopedToken({ ns: 'default', name: 'ws', exp });
     expectRejected(await refusedUpgrade(url, { 'X-Sandbox-ID': 'ws' }));
     expectRejected(await refusedUpgrade(url, { 'X-Sandbox-ID': 'ws', Authorization: 'Bearer x' }));
@@ -171,7 +136,7 @@ describe('scoped tokens', () => {
     const echoed = nextMessage(ws);
     ws.send('hi');
     expect((await echoed).data.toString()).toBe('hi');
-    expect(wsUpstream.requests.at(-1)?.headers).not.toHaveProperty('authorization');
+    expect(env.wsUpstream.requests.at(-1)?.headers).not.toHaveProperty('authorization');
     ws.close();
   });
 });

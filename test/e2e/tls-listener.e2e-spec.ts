@@ -3,18 +3,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { MappedLookup } from '../support/mapped-lookup.js';
-import {
-  ECHO_SERVICE,
-  EchoClient,
-  type GrpcUpstream,
-  metadataOf,
-  startGrpcUpstream,
-  unary,
-} from '../support/grpc.js';
+import { ECHO_SERVICE, EchoClient, unary } from '../support/grpc.js';
+import { useGrpcRouter } from '../support/grpc-router.js';
 import { type RunningRouter, startRouter } from '../support/router-app.js';
 import { freePort, TlsFiles } from '../support/tls-files.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
 import { eventually, until } from '../support/wait.js';
 
 const bytes = (buffer: Buffer) => buffer;
@@ -38,9 +30,6 @@ function handshake(port: number, alpn: string[]): Promise<{ cn: string; protocol
 describe('the TLS listener', () => {
   const files = new TlsFiles();
   let live: { cert: string; key: string };
-  let upstream: GrpcUpstream;
-  let httpUpstream: Upstream;
-  let router: RunningRouter;
   let tlsPort: number;
 
   beforeAll(async () => {
@@ -48,22 +37,13 @@ describe('the TLS listener', () => {
     live = { cert: join(files.dir, 'live.crt'), key: join(files.dir, 'live.key') };
     writeFileSync(live.cert, readFileSync(first.cert));
     writeFileSync(live.key, readFileSync(first.key));
-    upstream = await startGrpcUpstream();
-    httpUpstream = await startUpstream();
     tlsPort = await freePort();
-    router = await startRouter({
-      lookup: new MappedLookup(),
-      config: { tls: { port: tlsPort, certFile: live.cert, keyFile: live.key } },
-    });
-    await until(() => handshake(tlsPort, ['h2']).then(() => true));
   });
-
-  afterAll(async () => {
-    await router.close();
-    await upstream.close();
-    await httpUpstream.close();
-    files.remove();
-  });
+  const env = useGrpcRouter(() => ({
+    config: { tls: { port: tlsPort, certFile: live.cert, keyFile: live.key } },
+  }));
+  beforeAll(() => until(() => handshake(tlsPort, ['h2']).then(() => true)));
+  afterAll(() => files.remove());
 
   it('negotiates h2 and http/1.1 by ALPN', async () => {
     await expect(handshake(tlsPort, ['h2'])).resolves.toEqual({ cn: 'first', protocol: 'h2' });
@@ -79,7 +59,7 @@ describe('the TLS listener', () => {
       grpc.credentials.createSsl(readFileSync(live.cert)),
     );
     try {
-      const route = metadataOf({ 'x-sandbox-id': 'sb', 'x-sandbox-port': String(upstream.port) });
+      const route = env.route();
       const { response, error } = await unary(client, Buffer.from('secure'), route);
       expect(error).toBeUndefined();
       expect(response?.toString()).toBe('secure');
@@ -107,7 +87,7 @@ describe('the TLS listener', () => {
             port: tlsPort,
             path: '/over-tls',
             rejectUnauthorized: false,
-            headers: { 'x-sandbox-id': 'sb', 'x-sandbox-port': String(httpUpstream.port) },
+            headers: { 'x-sandbox-id': 'sb', 'x-sandbox-port': String(env.httpUpstream.port) },
           },
           (response) => {
             let text = '';

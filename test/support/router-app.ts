@@ -16,6 +16,7 @@ import {
 import { UPSTREAM_LOOKUP, type UpstreamLookup } from '../../src/modules/proxy/upstream.lookup.js';
 import { MappedLookup } from './mapped-lookup.js';
 import { type Handler, startUpstream, type Upstream } from './upstream.js';
+import { startWsUpstream, type WsUpstream } from './ws.js';
 
 export interface RouterOptions {
   /** Router configuration; router auth is off unless a token is given. */
@@ -62,25 +63,50 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
 
 export interface RouterAndUpstream {
   readonly router: RunningRouter;
+  /** Both upstreams record every request they saw (`requests`). */
   readonly upstream: Upstream;
+  readonly wsUpstream: WsUpstream;
+}
+
+export interface RouterFixtureOptions extends Omit<RouterOptions, 'config'> {
+  /** The HTTP upstream's handler; echo by default. */
+  handler?: Handler;
+  /** Router configuration, or a function of the started upstreams for one that names them. */
+  config?:
+    RouterConfigInput | ((upstreams: Omit<RouterAndUpstream, 'router'>) => RouterConfigInput);
 }
 
 /**
- * For one describe block: before its tests, an upstream (`handler`, echo by default) and a router
- * whose lookup sends every name to 127.0.0.1; after them, closes both. Read the fields in tests.
+ * For one describe block: before its tests, an HTTP upstream, a WebSocket echo upstream and a
+ * router (`options`); after them, closes all three. Read the fields in tests.
  */
-export function useRouterAndUpstream(handler?: Handler): RouterAndUpstream {
-  const started = {} as { router: RunningRouter; upstream: Upstream };
+export function useRouter(options: RouterFixtureOptions = {}): RouterAndUpstream {
+  const { handler, config, ...routerOptions } = options;
+  const started = {} as { router: RunningRouter; upstream: Upstream; wsUpstream: WsUpstream };
   beforeAll(async () => {
     started.upstream = await startUpstream(handler);
-    started.router = await startRouter({ lookup: new MappedLookup() });
+    started.wsUpstream = await startWsUpstream();
+    started.router = await startRouter({
+      ...routerOptions,
+      config: typeof config === 'function' ? config(started) : config,
+    });
   });
   afterAll(async () => {
     await started.router?.close();
+    await started.wsUpstream?.close();
     await started.upstream?.close();
   });
   return started;
 }
+
+/** `useRouter` with a lookup that sends every name to 127.0.0.1 (route keys name the port). */
+export const useRouterAndUpstream = (handler?: Handler): RouterAndUpstream =>
+  useRouter({ handler, lookup: new MappedLookup() });
+
+/** A static resolver with exactly these sandboxes (id -> URL, or URL and secure-access token). */
+export const staticSandboxes = (
+  sandboxes: NonNullable<NonNullable<RouterConfigInput['resolution']>['static']>['sandboxes'],
+): RouterConfigInput['resolution'] => ({ providers: ['static'], static: { sandboxes } });
 
 function sliceFor(key: string | symbol, config: ReturnType<typeof routerConfigSchema.parse>) {
   const name = String(key).replace(/^CONFIGURATION\((.*)\)$/, '$1');

@@ -67,6 +67,19 @@ export class AccessControl {
     this.credentials.scope(req, undefined, this.credentials.authenticate(req));
   }
 
+  /**
+   * Per-sandbox access to a sandbox with this secure-access token (none: open): throws
+   * UNAUTHORIZED or a 503. Also asked before a wake, while the sandbox has no target yet.
+   */
+  admit(
+    req: IncomingMessage,
+    key: RouteKey,
+    accessToken: string | undefined,
+    session: SessionCredential | undefined,
+  ): void {
+    if (accessToken !== undefined) this.secureAccess.check(req, key, accessToken, session);
+  }
+
   /** After resolution: throws UNAUTHORIZED, FORBIDDEN, a 503, or a SessionRedirect to answer. */
   authorize(
     req: IncomingMessage,
@@ -74,9 +87,7 @@ export class AccessControl {
     target: Target,
     session: SessionCredential | undefined,
   ): void {
-    if (target.accessToken !== undefined) {
-      this.secureAccess.check(req, key, target.accessToken, session);
-    }
+    this.admit(req, key, target.accessToken, session);
     if (session) this.sessions.settle(req, key, session);
   }
 }

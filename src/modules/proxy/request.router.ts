@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessControl } from '../auth/access.control.js';
+import type { SessionCredential } from '../auth/session.credential.js';
 import { proxyConfig, type ProxyConfig } from '../config/router.config.js';
 import { RouterError } from '../errors/router-error.js';
 import { ClientRateLimit } from '../limits/client-rate.limit.js';
@@ -97,7 +98,7 @@ export class RequestRouter {
     const key = this.access.scope(req, claim.key, grant);
     record.sandbox = key.sandboxId;
     record.namespace = key.namespace;
-    const target = await this.resolveWhileConnected(req, key, record);
+    const target = await this.resolveWhileConnected(req, key, record, session);
     record.upstream = target.url.host;
     this.access.authorize(req, key, target, session);
     // Keep-alive: traffic moves the sandbox's expiry, unless the client says it is not its user.
@@ -146,14 +147,16 @@ export class RequestRouter {
   }
 
   /**
-   * A held resolution (SPEC §4.4: waiting for a sandbox to be ready) ends when the client leaves.
-   * The abort wiring is made only for a resolver that actually waits, not on every request; the
-   * record notes how long it waited (`heldMs`).
+   * A held resolution (SPEC §4.4: waiting for a sandbox to be ready or to resume) ends when the
+   * client leaves, and a wake first asks for the sandbox's own credential. The abort wiring is
+   * made only for a resolver that actually waits, not on every request; the record notes how
+   * long it waited (`heldMs`).
    */
   private async resolveWhileConnected(
     req: IncomingMessage,
     key: RouteKey,
     record: RequestRecord,
+    session: SessionCredential | undefined,
   ): Promise<Target> {
     let left: AbortController | undefined;
     let heldSinceMs = 0;
@@ -167,7 +170,10 @@ export class RequestRouter {
       return left.signal;
     };
     try {
-      return await this.resolver.resolve(key, clientGone);
+      return await this.resolver.resolve(key, {
+        clientGone,
+        admit: (accessToken) => this.access.admit(req, key, accessToken, session),
+      });
     } finally {
       if (left) {
         req.socket.off('close', abort);

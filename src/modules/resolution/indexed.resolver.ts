@@ -2,7 +2,7 @@ import { RouterError } from '../errors/router-error.js';
 import type { RouteKey } from '../routing/route-key.js';
 import type { SandboxIndex, SandboxRecord } from './sandbox.index.js';
 import type { SandboxLifecycle } from './sandbox.lifecycle.js';
-import type { ClientGone, SandboxResolver, Target, TargetSource } from './sandbox.resolver.js';
+import type { SandboxResolver, Target, TargetSource, Waiting } from './sandbox.resolver.js';
 
 /** Clients poll again this soon: sandboxes start in seconds. */
 const RETRY_AFTER_SECONDS = '1';
@@ -32,25 +32,26 @@ export class IndexedSandboxResolver implements SandboxResolver {
     this.index = options.index;
   }
 
-  async resolve(key: RouteKey, clientGone?: ClientGone): Promise<Target | undefined> {
+  async resolve(key: RouteKey, waiting?: Waiting): Promise<Target | undefined> {
     let record = this.find(key);
     if (record === undefined) return undefined;
     const { lifecycle } = this.options;
     if (lifecycle?.wakes(record)) {
+      waiting?.admit(record.accessToken);
       const found = record;
       const woken = await lifecycle.hold({
         sandboxId: key.sandboxId,
         record,
         // The same name where the request found it (not a namesake in another namespace).
         find: () => this.index.get(found.namespace, found.name),
-        clientGone,
+        clientGone: waiting && (() => waiting.clientGone()),
       });
       if (woken === undefined) return undefined;
       record = woken;
     }
     const deadline = Date.now() + this.options.readyWaitMs;
     const signal =
-      record.host === undefined && this.options.readyWaitMs > 0 ? clientGone?.() : undefined;
+      record.host === undefined && this.options.readyWaitMs > 0 ? waiting?.clientGone() : undefined;
     while (record.host === undefined && !signal?.aborted && Date.now() < deadline) {
       await this.index.changed(record.name, deadline - Date.now(), signal);
       const now = this.find(key);

@@ -1,6 +1,5 @@
 import type { ResourceRef } from '../kubernetes/resource.informer.js';
 import type { SandboxIndex, SandboxRecord } from './sandbox.index.js';
-import type { ClientGone } from './sandbox.resolver.js';
 
 /** A WebSocket as keep-alive sees it: when it last carried a message (epoch ms). */
 export interface ActiveSocket {
@@ -21,7 +20,8 @@ export interface WakeHold {
   readonly record: SandboxRecord;
   /** The sandbox's record as the cache has it now; undefined once deleted. */
   readonly find: () => SandboxRecord | undefined;
-  readonly clientGone?: ClientGone;
+  /** An AbortSignal that fires when the client leaves, made on demand. */
+  readonly clientGone?: () => AbortSignal;
 }
 
 /**

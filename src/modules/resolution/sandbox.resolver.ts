@@ -21,8 +21,16 @@ export interface Target {
   readonly activity?: SandboxActivity;
 }
 
-/** Made on demand: an AbortSignal that fires when the waiting client leaves. */
-export type ClientGone = () => AbortSignal;
+/** What a provider may ask of the request it resolves for, once it is about to hold it. */
+export interface Waiting {
+  /** Made on demand: an AbortSignal that fires when the client leaves. */
+  clientGone(): AbortSignal;
+  /**
+   * Throws unless the request may reach a sandbox with this secure-access token (SPEC §9):
+   * asked before a wake, so a client without the sandbox's credential cannot resume it.
+   */
+  admit(accessToken: string | undefined): void;
+}
 
 /**
  * One resolution provider. Answers undefined when it does not know the key, so the next
@@ -31,8 +39,8 @@ export type ClientGone = () => AbortSignal;
  */
 export interface SandboxResolver {
   /**
-   * `clientGone` gives a signal that aborts when the client goes away; a provider asks for it
-   * only when it is about to wait (a not-ready sandbox), so the common path wires nothing.
+   * `waiting` is for a provider about to hold the request (a not-ready or suspended sandbox):
+   * the common path asks nothing of it, so nothing is wired per request.
    */
-  resolve(key: RouteKey, clientGone?: ClientGone): Target | undefined | Promise<Target | undefined>;
+  resolve(key: RouteKey, waiting?: Waiting): Target | undefined | Promise<Target | undefined>;
 }

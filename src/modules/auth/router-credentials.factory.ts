@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
-import { effectiveAuthMode } from '../config/config.schema.js';
+import { effectiveAuthMode } from '../config/auth.schema.js';
 import {
   authConfig,
   type AuthConfig,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
-import { parseSecureAccessKeys } from '../config/config.schema.js';
+import { parseSecureAccessKeys } from '../config/auth.schema.js';
 import { authConfig, type AuthConfig } from '../config/router.config.js';
 import type { RouteKey } from '../routing/route-key.js';
 import { secureAccessRejected, signedRoutesUnconfigured } from './auth-errors.js';
@@ -25,7 +25,7 @@ export class SecureAccessGuard {
     @Inject(authConfig.KEY) auth: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    // Validated at start-up (config.schema.ts): only good keys remain here.
+    // Validated at start-up (auth.schema.ts): only good keys remain here.
     this.keys = parseSecureAccessKeys(auth.secureAccessKeys).keys;
   }
 

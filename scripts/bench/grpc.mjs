@@ -28,8 +28,9 @@ const method = (name, responseStream) => ({
 });
 const SERVICE = { unary: method('Unary', false), stream: method('Stream', true) };
 const MESSAGE = Buffer.alloc(64, 120);
-const UPSTREAM_CPU = 0;
-const PROXY_CPU = 1;
+// As in run.mjs: the proxy alone on CPU 0; the load and the upstream share CPU 1.
+const UPSTREAM_CPU = 1;
+const PROXY_CPU = 0;
 const CLIENT_CPU = 1;
 
 /** Unary echoes; Stream writes 64-byte messages as fast as flow control lets it, until cancelled. */

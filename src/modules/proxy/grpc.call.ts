@@ -18,6 +18,7 @@ import {
 import { grpcMessage } from '../errors/grpc-status.js';
 import type { RequestRecord } from '../observability/request.record.js';
 import { grpcTimeoutMs } from './grpc-timeout.js';
+import { H2DataRelay } from './h2-data.relay.js';
 import type { Route } from './request.router.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = constants;
@@ -25,7 +26,7 @@ const DEADLINE_EXCEEDED = '4';
 
 /**
  * One gRPC call relayed over an upstream HTTP/2 stream, both directions at once, with HTTP/2 flow
- * control end to end (each side is piped, so a full side stops reading the other). `head`
+ * control end to end (H2DataRelay each way, so a full side stops reading the other). `head`
  * settles once the upstream's response head has been relayed, or rejects with a RouterError
  * before that (connect failure, reset, the head timeout, the client's deadline): the caller
  * answers it as a gRPC status. Trailers are relayed as they came. The client's `grpc-timeout`
@@ -42,6 +43,7 @@ export class GrpcCall {
   private readonly headTimer: NodeJS.Timeout;
   private deadlineTimer?: NodeJS.Timeout;
   private upstream?: ClientHttp2Stream;
+  private responseRelay?: H2DataRelay;
 
   constructor(
     private readonly req: Http2ServerRequest,
@@ -89,8 +91,8 @@ export class GrpcCall {
     upstream.on('error', () => undefined);
     upstream.once('close', this.onUpstreamClose);
     if (endStream) return;
-    this.req.on('data', (chunk: Buffer) => (this.record.bytesIn += chunk.length));
-    this.req.pipe(upstream);
+    // The stream itself, not the compatibility request wrapped around it: one stream layer less.
+    new H2DataRelay({ from: this.client, to: upstream, record: this.record, field: 'bytesIn' });
   }
 
   private readonly onResponse = (headers: IncomingHttpHeaders, flags: number): void => {
@@ -107,8 +109,12 @@ export class GrpcCall {
       return this.settle();
     }
     this.client.respond(head, { waitForTrailers: true });
-    upstream.on('data', (chunk: Buffer) => (this.record.bytesOut += chunk.length));
-    upstream.pipe(this.client);
+    this.responseRelay = new H2DataRelay({
+      from: upstream,
+      to: this.client,
+      record: this.record,
+      field: 'bytesOut',
+    });
     this.settle();
   };
 
@@ -126,13 +132,14 @@ export class GrpcCall {
   private readonly onClientClose = (): void => {
     clearTimeout(this.deadlineTimer);
     this.cancelUpstream();
-    this.fail(upstreamUnreachable(this.route.key.sandboxId));
+    // Every call ends here: an error (and its stack) only for one that had no answer yet.
+    if (!this.settled) this.fail(upstreamUnreachable(this.route.key.sandboxId));
   };
 
   private deadlineExceeded(): void {
     this.cancelUpstream();
     if (!this.settled) return this.fail(this.timeout());
-    this.upstream?.unpipe(this.client);
+    this.responseRelay?.stop();
     this.res.addTrailers({
       'grpc-status': DEADLINE_EXCEEDED,
       'grpc-message': grpcMessage('Deadline exceeded'),

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock.js';
 import { authConfig, type AuthConfig } from '../config/router.config.js';
 import type { RouteKey } from '../routing/route-key.js';
+import { TrustedProxies } from '../routing/trusted-proxies.js';
 import { forbidden } from './auth-errors.js';
 import {
   cookieValue,
@@ -34,6 +35,7 @@ export class BrowserSessions {
   constructor(
     @Inject(authConfig.KEY) { cookie }: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly trustedProxies: TrustedProxies,
   ) {
     this.config = cookie;
     if (cookie.enabled) {
@@ -63,7 +65,7 @@ export class BrowserSessions {
     if (session.fromQuery) throw this.exchange(req, key, session);
     const origin = req.headers.origin;
     if (session.used && req.headers.upgrade !== undefined && origin !== undefined) {
-      if (this.allowedOrigins.has(origin) || sameHost(req, key, origin)) return;
+      if (this.allowedOrigins.has(origin) || this.isSandboxPage(req, key, origin)) return;
       this.logger.debug(`403: a cookie-authenticated upgrade from origin ${origin}`);
       throw forbidden();
     }
@@ -88,6 +90,16 @@ export class BrowserSessions {
     ];
     return new SessionRedirect(location, attributes.join('; '));
   }
+
+  /**
+   * A page of the sandbox itself: with host routing, its origin names the host the upgrade went
+   * to (a browser cannot forge either). Not with path routing: there every sandbox shares a host.
+   */
+  private isSandboxPage(req: IncomingMessage, key: RouteKey, origin: string): boolean {
+    if (key.kind !== 'host') return false;
+    const authority = origin.replace(/^https?:\/\//i, '').toLowerCase();
+    return authority === this.trustedProxies.requestedHost(req)?.toLowerCase();
+  }
 }
 
 /** A browser navigation: GET or HEAD, not a protocol upgrade. */
@@ -109,18 +121,4 @@ function localTarget(url: string): string {
     }
   }
   return local.replace(/^\/+/, '/');
-}
-
-/**
- * A page of the sandbox itself: with host routing, its origin names the host the upgrade went
- * to (a browser cannot forge either). Not with path routing: there every sandbox shares a host.
- */
-function sameHost(req: IncomingMessage, key: RouteKey, origin: string): boolean {
-  if (key.kind !== 'host') return false;
-  const authority = origin.replace(/^https?:\/\//i, '').toLowerCase();
-  const { host, 'x-forwarded-host': forwarded } = req.headers;
-  return (
-    authority === host?.toLowerCase() ||
-    (typeof forwarded === 'string' && authority === forwarded.split(',')[0].trim().toLowerCase())
-  );
 }

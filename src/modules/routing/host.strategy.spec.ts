@@ -1,14 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import { RouterError } from '../errors/router-error.js';
+import { routerConfigSchema } from '../config/config.schema.js';
+import { serverSettings } from '../config/router.config.js';
 import { type HostStrategyOptions, HostRouteStrategy } from './host.strategy.js';
+import { TrustedProxies } from './trusted-proxies.js';
 
 const TRUSTED_PEER = '10.0.0.1';
+const trusted = new TrustedProxies(
+  serverSettings(
+    routerConfigSchema.parse({
+      auth: { allowUnauthenticated: true },
+      trustedProxyCidrs: [TRUSTED_PEER],
+    }),
+  ),
+);
 
 const strategyWith = (options: Partial<HostStrategyOptions> = {}) =>
   new HostRouteStrategy({
     domains: ['sandbox.test', '*.Example.com.'],
     format: 'name-port',
-    trustsPeer: (req) => req.socket.remoteAddress === TRUSTED_PEER,
+    requestedHost: (req) => trusted.requestedHost(req),
     ...options,
   });
 

@@ -7,8 +7,8 @@ export interface HostStrategyOptions {
   /** Base domains whose subdomains name sandboxes (`routing.host.domains`). */
   domains: readonly string[];
   format: HostLabelFormat;
-  /** Whether the request's peer is a trusted proxy, whose `X-Forwarded-Host` is believed. */
-  trustsPeer: (req: IncomingMessage) => boolean;
+  /** The authority the client asked for (TrustedProxies.requestedHost). */
+  requestedHost: (req: IncomingMessage) => string | undefined;
 }
 
 /**
@@ -39,12 +39,7 @@ export class HostRouteStrategy implements RouteStrategy {
 
   /** The host name the client asked for: lower-case, without port or trailing dot. */
   private hostOf(req: IncomingMessage): string | undefined {
-    const forwarded = req.headers['x-forwarded-host'];
-    // A proxy chain lists hosts left to right; the first is the one the client used.
-    const raw =
-      typeof forwarded === 'string' && forwarded && this.options.trustsPeer(req)
-        ? forwarded.split(',')[0]
-        : req.headers.host;
+    const raw = this.options.requestedHost(req);
     if (!raw) return undefined;
     const value = raw.trim().toLowerCase();
     // An IPv6 literal (`[::1]:8080`) is never under a domain.

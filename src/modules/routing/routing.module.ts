@@ -18,7 +18,7 @@ const STRATEGIES: Record<RoutingConfig['strategies'][number], StrategyFactory> =
     new HostRouteStrategy({
       domains: host.domains,
       format: host.format,
-      trustsPeer: (req) => trusted.isTrusted(trusted.peerOf(req)),
+      requestedHost: (req) => trusted.requestedHost(req),
     }),
   ],
   path: ({ path }) => [new PathRouteStrategy(path)],

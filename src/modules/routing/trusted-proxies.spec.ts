@@ -71,4 +71,19 @@ describe('TrustedProxies', () => {
       expect(trusted.clientOf(requestFrom('10.0.0.1', ' , '))).toBe('10.0.0.1');
     });
   });
+
+  describe('requestedHost', () => {
+    const trusted = proxies(['10.0.0.0/8']);
+    const requestFor = (peer: string, headers: Record<string, string>) =>
+      ({ socket: { remoteAddress: peer }, headers }) as unknown as IncomingMessage;
+    const headers = { host: 'Router:8080', 'x-forwarded-host': 'Sb-80.Example.com:443, inner' };
+
+    it('believes the first X-Forwarded-Host entry of a trusted proxy, as sent', () => {
+      expect(trusted.requestedHost(requestFor('10.0.0.1', headers))).toBe('Sb-80.Example.com:443');
+    });
+
+    it('ignores X-Forwarded-Host from anyone else and answers the Host header', () => {
+      expect(trusted.requestedHost(requestFor('192.0.2.7', headers))).toBe('Router:8080');
+    });
+  });
 });

@@ -33,6 +33,18 @@ export class TrustedProxies {
   }
 
   /**
+   * The authority the client asked for, as sent (port and case kept): the first entry of
+   * `X-Forwarded-Host` from a trusted proxy (a chain lists hosts left to right), else `Host`.
+   */
+  requestedHost(req: IncomingMessage): string | undefined {
+    const forwarded = req.headers['x-forwarded-host'];
+    if (typeof forwarded === 'string' && forwarded && this.isTrusted(this.peerOf(req))) {
+      return forwarded.split(',')[0].trim();
+    }
+    return req.headers.host;
+  }
+
+  /**
    * The client for per-client limits: the peer, or behind trusted proxies the first
    * untrusted hop of `X-Forwarded-For` walked from the right (a spoofed left end is ignored).
    */

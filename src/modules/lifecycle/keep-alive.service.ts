@@ -43,7 +43,7 @@ export class KeepAliveService implements OnApplicationShutdown {
   trackerOf(kind: LifecycleKind, record: SandboxRecord): SandboxTracker | undefined {
     const extendSeconds = record.lifecycle?.extendSeconds;
     if (!this.config.keepAlive.enabled || !extendSeconds) return undefined;
-    const key = record.uid || `${record.namespace}/${record.name}`;
+    const key = record.key;
     let tracker = this.trackers.get(key);
     if (tracker === undefined) {
       const debounceMs = Math.max(MIN_DEBOUNCE_MS, (extendSeconds * 1000) / 4);

@@ -97,7 +97,7 @@ export class WakeCoordinator implements OnApplicationShutdown {
 
   /** The sandbox's wake, started (and its patch sent, when the spec still asks to suspend). */
   private wakeOf(kind: LifecycleKind, record: SandboxRecord, sandboxId: string): Wake {
-    const key = record.uid || `${record.namespace}/${record.name}`;
+    const key = record.key;
     const running = this.running.get(key);
     if (running) return running;
     const wake: Wake = {
@@ -134,7 +134,7 @@ export class WakeCoordinator implements OnApplicationShutdown {
 
   /** The first request to see it awake times the wake and ends it. */
   private awake(record: SandboxRecord, wake: Wake): SandboxRecord {
-    const key = record.uid || `${record.namespace}/${record.name}`;
+    const key = record.key;
     if (this.forget(key, wake)) {
       this.metrics.wakeSeconds.observe((performance.now() - wake.startedMs) / 1000);
     }

@@ -22,6 +22,11 @@ export class SandboxRecord {
     readonly lifecycle: LifecycleFacts | undefined = undefined,
   ) {}
 
+  /** One resource, whatever its cache entry: its uid (namespace/name when it has none). */
+  get key(): string {
+    return this.uid || `${this.namespace}/${this.name}`;
+  }
+
   /** A resource's identity from its metadata, plus what a decoder made of its state. */
   static of(
     metadata: KubeObject['metadata'] = {},
